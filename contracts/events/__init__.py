@@ -1,0 +1,19 @@
+"""Versioned event types, their registry and upcasters.
+
+Each event type is a frozen pydantic model registered with `@event(...)`. Old versions are upcast on read by functions
+registered with `@upcaster(...)`; stored and published events are never rewritten.
+"""
+from contracts.events.registry import (
+    DomainEvent,
+    EventRegistry,
+    UnknownEventType,
+    decode,
+    event,
+    registry,
+    upcaster,
+)
+
+__all__ = ["DomainEvent", "EventRegistry", "UnknownEventType", "decode", "event", "registry", "upcaster"]
+
+# Importing the modules registers their event types.
+from contracts.events import intake  # noqa: E402,F401

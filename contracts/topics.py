@@ -1,0 +1,9 @@
+"""Topic names: `wegwijs.<service>.<stream>.v<major>`. The only place they are spelled out."""
+
+INTAKE_QUESTIONS = "wegwijs.intake.question.v1"
+DEAD_LETTER_SUFFIX = ".dlq"
+
+
+def dead_letter(topic: str) -> str:
+    """The dead-letter topic that receives poison messages read from `topic`."""
+    return topic + DEAD_LETTER_SUFFIX

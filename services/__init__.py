@@ -1,0 +1,1 @@
+"""Wegwijs services. Each subpackage is one deployable service; `plumbing` is what they all use."""

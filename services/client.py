@@ -1,0 +1,46 @@
+"""A small Python client of the Wegwijs gRPC APIs, used by the CLI, the demo and the end-to-end tests."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from contracts.proto import insights_pb2, insights_pb2_grpc, intake_pb2, intake_pb2_grpc
+
+
+class Client:
+    def __init__(self, intake: str, insights: str, staff_id: str = "demo-staff") -> None:
+        self._intake_channel = grpc.aio.insecure_channel(intake)
+        self._insights_channel = grpc.aio.insecure_channel(insights)
+        self.intake = intake_pb2_grpc.IntakeServiceStub(self._intake_channel)
+        self.insights = insights_pb2_grpc.InsightsServiceStub(self._insights_channel)
+        self.metadata = (("x-staff-id", staff_id),)
+
+    async def close(self) -> None:
+        await self._intake_channel.close()
+        await self._insights_channel.close()
+
+    async def healthy(self) -> bool:
+        try:
+            for channel in (self._intake_channel, self._insights_channel):
+                reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status != health_pb2.HealthCheckResponse.SERVING:
+                    return False
+        except grpc.aio.AioRpcError:
+            return False
+        return True
+
+    async def register_question(self, *, tenant: str, office_id: str, channel: str, themes: Sequence[str],
+                                client_languages: Sequence[str], language_used: str, command_id: str | None = None,
+                                **more: Any) -> Any:
+        request = intake_pb2.RegisterQuestionRequest(
+            command_id=command_id or uuid.uuid4().hex, tenant=tenant, office_id=office_id, channel=channel,
+            themes=list(themes), client_languages=list(client_languages), language_used=language_used, **more)
+        return await self.intake.RegisterQuestion(request, metadata=self.metadata, timeout=10)
+
+    async def questions_per_theme(self, tenant: str, from_month: str = "", to_month: str = "") -> Any:
+        request = insights_pb2.QuestionsPerThemeRequest(tenant=tenant, from_month=from_month, to_month=to_month)
+        return await self.insights.QuestionsPerTheme(request, metadata=self.metadata, timeout=10)

@@ -1,0 +1,3 @@
+from services.insights.entrypoints.main import run
+
+run()

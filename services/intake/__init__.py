@@ -1,0 +1,1 @@
+"""Intake: the bridge worker's questions, from first contact to closure (write side)."""

@@ -1,0 +1,3 @@
+from services.intake.entrypoints.main import run
+
+run()

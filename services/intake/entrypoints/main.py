@@ -1,0 +1,32 @@
+"""Process entry point of intake: the gRPC API and the relay, side by side, until SIGTERM."""
+from __future__ import annotations
+
+import asyncio
+
+from contracts.proto import intake_pb2, intake_pb2_grpc
+from services.intake.bootstrap import bootstrap
+from services.intake.entrypoints.grpc_api import IntakeServicer
+from services.plumbing import grpcserver, log
+from services.plumbing.settings import Settings
+
+SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
+
+
+async def main(settings: Settings) -> None:
+    app = await bootstrap(settings)
+    relay = asyncio.create_task(app.relay.run(), name="relay")
+    try:
+        await grpcserver.serve(
+            f"{settings.grpc_host}:{settings.intake_port}",
+            [lambda server: intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(app.deps), server)],
+            [SERVICE_NAME], settings.shutdown_grace_seconds)
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+        await app.mongo.close()
+
+
+def run() -> None:
+    settings = Settings()
+    log.configure(settings.log_level, settings.log_json)
+    asyncio.run(main(settings))

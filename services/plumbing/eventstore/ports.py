@@ -1,0 +1,69 @@
+"""Port of the event store, shared by the MongoDB adapter and the in-memory fake (same contract tests)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.envelope import Actor, Envelope, new_event_id
+from contracts.events import DomainEvent
+
+
+class ConcurrencyError(Exception):
+    """Another command appended to the stream first; reload and decide again."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached; nothing was written."""
+
+
+class Commit(BaseModel):
+    """The events of one command on one stream, stored atomically as one document."""
+
+    model_config = ConfigDict(frozen=True)
+
+    commit_id: str = Field(default_factory=new_event_id)
+    stream_id: str
+    first_version: int
+    command_id: str
+    events: tuple[Envelope, ...]
+    result: dict[str, Any] = Field(default_factory=dict)
+    published: bool = False
+
+    @classmethod
+    def of(cls, events: Sequence[DomainEvent], *, stream_id: str, first_version: int, tenant: str, actor: Actor,
+           command_id: str, correlation_id: str, occurred_at: datetime, result: dict[str, Any]) -> Commit:
+        """Wrap the events a command decided in envelopes, numbered from `first_version`."""
+        envelopes = tuple(
+            Envelope(type=e.event_type, schema_version=e.schema_version, stream_id=stream_id,
+                     stream_version=first_version + i, tenant=tenant, occurred_at=occurred_at,
+                     correlation_id=correlation_id, causation_id=command_id, actor=actor,
+                     payload=e.model_dump(mode="json"))
+            for i, e in enumerate(events))
+        return cls(stream_id=stream_id, first_version=first_version, command_id=command_id, events=envelopes,
+                   result=result)
+
+
+class EventStore(Protocol):
+    async def append(self, commit: Commit) -> Commit:
+        """Store `commit` unless its command_id was seen: then return the first commit and write nothing.
+
+        Raises ConcurrencyError if the stream already has a commit at `commit.first_version`.
+        """
+        ...
+
+    async def by_command(self, command_id: str) -> Commit | None:
+        """The commit an earlier attempt of this command made, if any."""
+        ...
+
+    async def load(self, stream_id: str) -> list[Envelope]:
+        """All events of a stream, in version order."""
+        ...
+
+    async def unpublished(self, limit: int) -> Sequence[Commit]:
+        """Commits not yet acknowledged by Kafka, oldest first."""
+        ...
+
+    async def mark_published(self, commit_ids: Sequence[str]) -> None: ...

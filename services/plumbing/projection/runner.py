@@ -1,0 +1,109 @@
+"""Batch consumer runner: Kafka → projection → guarded view writes → offset commit (at-least-once, effect once)."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import CommitFailedError, KafkaError
+from pydantic import ValidationError
+from pymongo.errors import PyMongoError
+
+from contracts.envelope import Envelope
+from contracts.topics import dead_letter
+from services.plumbing.log import bind_correlation_id
+from services.plumbing.projection.model import Delta, Positioned, Projection, doc_id, fold, fresh_events
+from services.plumbing.projection.store import ProjectionStore
+
+log = structlog.get_logger(__name__)
+
+
+class ProjectionRunner:
+    def __init__(self, projection: Projection, store: ProjectionStore, consumer: AIOKafkaConsumer,
+                 dead_letters: Callable[[], AIOKafkaProducer], batch_size: int = 2000, poll_ms: int = 100) -> None:
+        self.projection, self.store, self.consumer = projection, store, consumer
+        self._dlq_factory, self._dlq = dead_letters, None
+        self.batch_size, self.poll_ms = batch_size, poll_ms
+        self.applied = 0
+
+    async def run(self) -> None:
+        await self.consumer.start()
+        backoff = 0.2
+        try:
+            while True:
+                try:
+                    await self.step()
+                    backoff = 0.2
+                except (PyMongoError, KafkaError) as exc:  # views or broker briefly away: replay from the commit
+                    log.warning("projection.batch_failed", error=str(exc), retry_in=backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    await self.rewind()
+        finally:
+            await self.consumer.stop()
+            if self._dlq is not None:
+                await self._dlq.stop()
+
+    async def step(self) -> int:
+        """Consume one batch; returns how many records it held."""
+        batches = await self.consumer.getmany(timeout_ms=self.poll_ms, max_records=self.batch_size)
+        records = [r for rs in batches.values() for r in rs]
+        if not records:
+            return 0
+        await self.handle(records)
+        try:
+            await self.consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
+        except CommitFailedError as exc:  # partitions moved to another instance; it replays, the guards absorb it
+            log.warning("projection.commit_failed", error=str(exc))
+        return len(records)
+
+    async def rewind(self) -> None:
+        """Move back to the last committed offsets, so a failed batch is read again."""
+        for tp in self.consumer.assignment():
+            committed = await self.consumer.committed(tp)
+            if committed is None:
+                await self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, committed)
+
+    async def handle(self, records: Sequence[ConsumerRecord]) -> None:
+        events = [p for r in records if (p := await self._decode(r)) is not None]
+        seen = await self.store.seen(e.envelope.stream_id for e in events)
+        before = dict(seen)
+        fresh = fresh_events(events, seen)
+        deltas = [(ev, d) for ev in fresh for d in await self._project(ev)]
+        guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)) for ev, d in deltas})
+        await self.store.apply(fold(deltas, guards))
+        await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p})
+        self.applied += len(fresh)
+
+    async def _decode(self, record: ConsumerRecord) -> Positioned | None:
+        try:
+            envelope = Envelope.from_bytes(record.value)
+        except (ValidationError, ValueError, TypeError) as exc:
+            await self._dead_letter(record, f"not an event envelope: {exc}")
+            return None
+        return Positioned(envelope, record.topic, record.partition, record.offset)
+
+    async def _project(self, ev: Positioned) -> list[Delta]:
+        bind_correlation_id(ev.envelope.correlation_id)
+        try:
+            return list(self.projection.project(ev.envelope))
+        except (ValidationError, LookupError, ValueError) as exc:
+            await self._dead_letter_event(ev, str(exc))
+            return []
+
+    async def _dead_letter_event(self, ev: Positioned, error: str) -> None:
+        log.error("projection.poison_event", event_id=ev.envelope.event_id, type=ev.envelope.type, error=error)
+        await self._send_dlq(ev.topic, ev.envelope.stream_id.encode(), ev.envelope.to_bytes(), error)
+
+    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        log.error("projection.poison_message", topic=record.topic, offset=record.offset, error=error[:300])
+        await self._send_dlq(record.topic, record.key, record.value, error)
+
+    async def _send_dlq(self, topic: str, key: bytes | None, value: bytes | None, error: str) -> None:
+        if self._dlq is None:
+            self._dlq = self._dlq_factory()
+            await self._dlq.start()
+        await self._dlq.send_and_wait(dead_letter(topic), value, key=key, headers=[("error", error[:1000].encode())])

@@ -1,0 +1,32 @@
+"""Settings from environment variables (prefix `WEGWIJS_`). Built by each composition root, never at import time."""
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WEGWIJS_", frozen=True)
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    mongo_url: str = "mongodb://127.0.0.1:27017"
+    # Prefixes keep environments (and tests) apart on one Kafka and one MongoDB.
+    topic_prefix: str = ""
+    db_prefix: str = "wegwijs_"
+    grpc_host: str = "127.0.0.1"
+    intake_port: int = 50051
+    referral_port: int = 50052
+    catalogue_port: int = 50053
+    insights_port: int = 50054
+    relay_batch_size: int = 500
+    relay_poll_seconds: float = 1.0
+    consumer_batch_size: int = 2000
+    consumer_poll_ms: int = 100
+    shutdown_grace_seconds: float = 5.0
+    log_json: bool | None = None  # None: JSON unless stdout is a terminal
+    log_level: str = "info"
+
+    def topic(self, base: str) -> str:
+        return self.topic_prefix + base
+
+    def database(self, service: str) -> str:
+        return self.db_prefix + service

@@ -1,0 +1,1 @@
+"""Referral: closed-loop referrals of questions to catalogue services, and a Kafka feed per partner (write side)."""
