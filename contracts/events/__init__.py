@@ -17,3 +17,4 @@ __all__ = ["DomainEvent", "EventRegistry", "UnknownEventType", "decode", "event"
 
 # Importing the modules registers their event types.
 from contracts.events import intake  # noqa: E402,F401
+from contracts.events import catalogue  # noqa: E402,F401

@@ -1,0 +1,3 @@
+from services.catalogue.entrypoints.main import run
+
+run()

@@ -1,0 +1,136 @@
+"""HSDS 3.1 documents in and out: single objects, nested documents and their list (paged) forms.
+
+Each object is validated against the official schema first; an invalid one is rejected with every reason, and the
+rest of the file still imports. Nested objects become records of their own, parents before children.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.catalogue.adapters import hsds_out, hsds_records
+from services.catalogue.adapters.hsds_schema import errors
+from services.catalogue.application.hsds_export import Catalogue
+from services.catalogue.application.hsds_import import Incoming
+from services.plumbing.errors import describe
+
+KINDS = ("organization", "service", "location", "service_at_location")
+ORDER = {"organization": 0, "location": 1, "service": 2, "service_at_location": 3}
+PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
+
+
+def detect(doc: dict[str, Any]) -> str:
+    """The HSDS object type of a document, from the fields only that type has or requires."""
+    if "location_type" in doc:
+        return "location"
+    if "status" in doc:
+        return "service"
+    if {"service_id", "location_id", "location"} & set(doc) and "name" not in doc:
+        return "service_at_location"
+    if {"code", "taxonomy", "parent_id", "taxonomy_id", "term_uri"} & set(doc):
+        return "taxonomy_term"
+    return "organization"
+
+
+def records_of(document: Any) -> list[Any]:
+    """The objects of a document: itself, the items of a JSON array, or the `contents` of a page."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict) and "contents" in document and set(document) <= PAGE_KEYS:
+        return list(document["contents"] or [])
+    return [document]
+
+
+def parse(document: Any, schema_dir: Path, kind: str | None = None) -> list[Incoming]:
+    items: list[Incoming] = []
+    for i, doc in enumerate(records_of(document)):
+        if not isinstance(doc, dict):
+            items.append(Incoming("unknown", f"#{i + 1}", problems=("not a JSON object",)))
+            continue
+        items.extend(_one(kind or detect(doc), doc, schema_dir, f"#{i + 1}"))
+    return sorted(items, key=lambda item: ORDER.get(item.kind, 4))
+
+
+def _one(kind: str, doc: dict[str, Any], schema_dir: Path, position: str,
+         parent: str | None = None) -> Iterator[Incoming]:
+    hsds_id = str(doc.get("id") or position)
+    if kind not in KINDS:
+        yield Incoming(kind, hsds_id, skipped=f"{kind} objects are not catalogue records; our themes come from "
+                                              "the Wegwijs taxonomy")
+        return
+    if problems := errors(schema_dir, kind, doc):
+        yield Incoming(kind, hsds_id, problems=tuple(problems))
+        return
+    yield from _mapped(kind, doc, schema_dir, parent)
+
+
+def _item(kind: str, doc: dict[str, Any], build: Callable[[], Any]) -> Incoming:
+    """The record `build` maps, or the reasons it cannot be one of ours."""
+    try:
+        built = build()
+    except ValidationError as exc:
+        return Incoming(kind, doc["id"], problems=(describe(exc),))
+    except ValueError as exc:
+        return Incoming(kind, doc["id"], problems=(str(exc),))
+    return Incoming(kind, doc["id"], link=built) if kind == "service_at_location" else \
+        Incoming(kind, doc["id"], record=built)
+
+
+def _mapped(kind: str, doc: dict[str, Any], schema_dir: Path, parent: str | None) -> Iterator[Incoming]:
+    if kind == "organization":
+        yield _item(kind, doc, lambda: hsds_records.organization(doc))
+        for loc in doc.get("locations", []):
+            yield from _mapped("location", loc, schema_dir, doc["id"])
+        for i, svc in enumerate(doc.get("services", [])):  # not in the schema, but in the official examples
+            yield from _one("service", svc, schema_dir, f"{doc['id']}.services[{i}]", doc["id"])
+    elif kind == "location":
+        yield _item(kind, doc, lambda: hsds_records.location(doc, parent))
+    elif kind == "service":
+        organization = doc.get("organization")
+        if isinstance(organization, dict):
+            yield from _mapped("organization", organization, schema_dir, None)
+        org_id = doc.get("organization_id") or (organization or {}).get("id") or parent
+        yield _item(kind, doc, lambda: hsds_records.service(doc, org_id))
+        for sal in doc.get("service_at_locations", []):
+            yield from _mapped("service_at_location", {"service_id": doc["id"], **sal}, schema_dir, None)
+    else:
+        location = doc.get("location")
+        if isinstance(location, dict):
+            yield from _mapped("location", location, schema_dir, None)
+        yield _item(kind, doc, lambda: _link(doc, location))
+
+
+def _link(doc: dict[str, Any], location: Any) -> dict[str, Any]:
+    rest = {k: v for k, v in doc.items() if k not in {"id", "service_id", "location_id", "location", "description"}}
+    link = {"service_id": doc.get("service_id"), "location_id": doc.get("location_id") or (location or {}).get("id"),
+            "description": doc.get("description"), "hsds_extra": rest}
+    if not link["service_id"] or not link["location_id"]:
+        raise ValueError("a service_at_location needs its service and its location")
+    return link
+
+
+def page(contents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The HSDS API's paged list form, as one page holding everything."""
+    return {"total_items": len(contents), "total_pages": 1, "page_number": 1, "size": len(contents),
+            "first_page": True, "last_page": True, "empty": not contents, "contents": contents}
+
+
+def export(kind: str, catalogue: Catalogue) -> dict[str, Any]:
+    """`organization`: organisations with their locations nested; `service`: services with their
+    service_at_locations; `location`: every location."""
+    ids = catalogue.hsds_ids
+    if kind == "organization":
+        docs = [hsds_out.organization(ids[oid], r, [
+            hsds_out.location(ids[lid], loc, ids.get(oid)) for lid, loc in catalogue.locations
+            if loc.organization_id == oid]) for oid, r in catalogue.organizations]
+    elif kind == "location":
+        docs = [hsds_out.location(ids[lid], r, ids.get(r.organization_id or "")) for lid, r in catalogue.locations]
+    else:
+        docs = [hsds_out.service(ids[sid], r, ids.get(r.organization_id or ""), [
+            {"id": x.service_at_location_id, "location_id": ids.get(x.location_id, x.location_id),
+             **({"description": x.description} if x.description else {}), **dict(x.hsds_extra)}
+            for x in links]) for sid, r, links in catalogue.services]
+    return page(sorted(docs, key=lambda d: d["id"]))

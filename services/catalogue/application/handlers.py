@@ -1,0 +1,147 @@
+"""Use cases of the catalogue: load, decide, append, refresh the query model. `HANDLERS` is the table of contents."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import reduce
+from typing import Any
+
+from contracts.envelope import Actor, new_event_id
+from contracts.events import DomainEvent, decode
+from services.catalogue.application.views import Views, document
+from services.catalogue.domain import commands as c
+from services.catalogue.domain import decisions
+from services.catalogue.domain.entity import Entity, Kind
+from services.catalogue.domain.errors import CatalogueRuleViolated, UnknownEntity
+from services.plumbing.errors import FailedPrecondition, InvalidArgument, NotFound
+from services.plumbing.eventstore import Commit, EventStore
+
+LINKS = uuid.UUID("5b0f3d4e-7c53-4f0e-9d0a-6a4c3e2b1f10")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who asks, under which correlation id. Filled by the entry point from the call's credentials."""
+
+    actor: Actor
+    correlation_id: str
+
+
+@dataclass
+class Deps:
+    store: EventStore
+    views: Views
+    published: Callable[[], None] = lambda: None  # wakes the relay after an append
+    new_id: Callable[[], str] = new_event_id
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+async def load(deps: Deps, kind: Kind, entity_id: str, tenant: str) -> Entity:
+    """The entity replayed from its stream; one of another municipality is as good as absent."""
+    envelopes = await deps.store.load(entity_id)
+    if envelopes and envelopes[0].tenant != tenant:
+        raise UnknownEntity(f"{kind} {entity_id} does not exist in {tenant}")
+    return Entity.replay(kind, entity_id, tenant, [decode(e) for e in envelopes])
+
+
+Decide = Callable[[Entity], list[DomainEvent]]
+
+
+async def execute(cmd: c.Command, ctx: Context, deps: Deps, kind: Kind, entity_id: str, decide: Decide) -> dict:
+    if (earlier := await deps.store.by_command(cmd.command_id)) is not None:
+        return earlier.result
+    state = await load(deps, kind, entity_id, cmd.tenant)
+    events = decide(state)
+    result = {"id": entity_id, "version": state.version + len(events), "changed": bool(events)}
+    if events:
+        commit = Commit.of(events, stream_id=entity_id, first_version=state.version + 1, tenant=cmd.tenant,
+                           actor=ctx.actor, command_id=cmd.command_id, correlation_id=ctx.correlation_id,
+                           occurred_at=deps.now(), result=result)
+        stored = await deps.store.append(commit)
+        deps.published()
+        result = stored.result
+        state = reduce(Entity.apply, events, state) if stored.commit_id == commit.commit_id \
+            else await load(deps, kind, entity_id, cmd.tenant)
+    if state.exists:
+        await deps.views.put(document(state))
+    return result
+
+
+async def _organization_known(deps: Deps, tenant: str, organization_id: str | None, field: str) -> None:
+    doc = await deps.views.get("organization", organization_id) if organization_id else None
+    if organization_id and (doc is None or doc["tenant"] != tenant):
+        raise InvalidArgument(field, f"unknown organization {organization_id!r} in {tenant}")
+
+
+async def register_organization(cmd: c.RegisterOrganization, ctx: Context, deps: Deps) -> dict:
+    entity_id = cmd.organization_id or deps.new_id()
+    return await execute(cmd, ctx, deps, "organization", entity_id, lambda s: decisions.register(s, cmd.record))
+
+
+async def register_service(cmd: c.RegisterService, ctx: Context, deps: Deps) -> dict:
+    await _organization_known(deps, cmd.tenant, cmd.record.organization_id, "record.organization_id")
+    entity_id = cmd.service_id or deps.new_id()
+    return await execute(cmd, ctx, deps, "service", entity_id, lambda s: decisions.register(s, cmd.record))
+
+
+async def register_location(cmd: c.RegisterLocation, ctx: Context, deps: Deps) -> dict:
+    await _organization_known(deps, cmd.tenant, cmd.record.organization_id, "record.organization_id")
+    entity_id = cmd.location_id or deps.new_id()
+    return await execute(cmd, ctx, deps, "location", entity_id, lambda s: decisions.register(s, cmd.record))
+
+
+def _updater(kind: Kind) -> Callable[..., Any]:
+    async def update(cmd: c.Update, ctx: Context, deps: Deps) -> dict:
+        if "organization_id" in cmd.changes:
+            await _organization_known(deps, cmd.tenant, cmd.changes["organization_id"], "changes.organization_id")
+        return await execute(cmd, ctx, deps, kind, cmd.entity_id, lambda s: decisions.update(s, cmd.changes))
+    return update
+
+
+async def verify_service(cmd: c.VerifyService, ctx: Context, deps: Deps) -> dict:
+    assured = cmd.assured_date or deps.today()
+    return await execute(cmd, ctx, deps, "service", cmd.entity_id, lambda s: decisions.verify(s, assured))
+
+
+def _closer(kind: Kind) -> Callable[..., Any]:
+    async def close(cmd: Any, ctx: Context, deps: Deps) -> dict:
+        status = getattr(cmd, "status", "closed")
+        return await execute(cmd, ctx, deps, kind, cmd.entity_id, lambda s: decisions.close(s, status, cmd.reason))
+    return close
+
+
+async def link_service_at_location(cmd: c.LinkServiceAtLocation, ctx: Context, deps: Deps) -> dict:
+    location = await load(deps, "location", cmd.location_id, cmd.tenant)
+    link_id = cmd.service_at_location_id or str(uuid.uuid5(LINKS, f"{cmd.service_id}/{cmd.location_id}"))
+    return await execute(cmd, ctx, deps, "service", cmd.service_id, lambda s: decisions.link(
+        s, location, link_id, cmd.description, cmd.hsds_extra))
+
+
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    c.RegisterOrganization: register_organization,
+    c.UpdateOrganization: _updater("organization"),
+    c.CloseOrganization: _closer("organization"),
+    c.RegisterService: register_service,
+    c.UpdateService: _updater("service"),
+    c.VerifyService: verify_service,
+    c.CloseService: _closer("service"),
+    c.RegisterLocation: register_location,
+    c.UpdateLocation: _updater("location"),
+    c.CloseLocation: _closer("location"),
+    c.LinkServiceAtLocation: link_service_at_location,
+}
+
+
+async def handle(cmd: c.Command, ctx: Context, deps: Deps) -> dict[str, Any]:
+    """Run the command's use case; domain refusals become the errors the gRPC layer maps to status codes."""
+    try:
+        return await HANDLERS[type(cmd)](cmd, ctx, deps)
+    except UnknownEntity as exc:
+        raise NotFound(str(exc)) from exc
+    except CatalogueRuleViolated as exc:
+        raise FailedPrecondition(str(exc)) from exc

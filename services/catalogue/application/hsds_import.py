@@ -1,0 +1,105 @@
+"""HSDS import: each parsed record is registered, updated or left alone, and reported with the reason.
+
+HSDS ids map to our ids deterministically (uuid5), so importing the same file twice changes nothing; a record we
+exported ourselves keeps its own id. One bad record never stops the others.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from contracts.events.catalogue import LocationRecord, OrganizationRecord, ServiceRecord
+from services.catalogue.application.handlers import Context, Deps, handle, load
+from services.catalogue.domain import commands as c
+from services.plumbing.errors import FailedPrecondition, InvalidArgument, NotFound, describe
+
+IMPORTS = uuid.UUID("9e3f6c1a-4d2b-4f7e-8a5c-1b0d2e3f4a5b")
+Outcome = Literal["created", "updated", "unchanged", "rejected", "skipped"]
+REGISTER = {"organization": (c.RegisterOrganization, "organization_id"), "service": (c.RegisterService, "service_id"),
+            "location": (c.RegisterLocation, "location_id")}
+UPDATE = {"organization": c.UpdateOrganization, "service": c.UpdateService, "location": c.UpdateLocation}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One record found in an HSDS document; references (organization_id, link ends) are still HSDS ids."""
+
+    kind: str
+    hsds_id: str
+    record: OrganizationRecord | ServiceRecord | LocationRecord | None = None
+    link: dict[str, Any] | None = None
+    problems: tuple[str, ...] = ()
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str
+    hsds_id: str
+    outcome: Outcome
+    id: str = ""
+    reasons: tuple[str, ...] = ()
+    changed_fields: tuple[str, ...] = field(default=())
+
+
+async def our_id(deps: Deps, kind: str, hsds_id: str) -> str:
+    if await deps.views.get(kind, hsds_id) is not None:  # type: ignore[arg-type]
+        return hsds_id
+    return str(uuid.uuid5(IMPORTS, f"{kind}:{hsds_id}"))
+
+
+async def import_records(items: list[Incoming], tenant: str, command_id: str, ctx: Context,
+                         deps: Deps) -> list[Report]:
+    reports = []
+    for item in items:
+        if item.problems or item.skipped:
+            outcome: Outcome = "rejected" if item.problems else "skipped"
+            reports.append(Report(item.kind, item.hsds_id, outcome, reasons=item.problems or (item.skipped or "",)))
+            continue
+        key = uuid.uuid5(IMPORTS, f"{command_id}/{item.kind}/{item.hsds_id}").hex
+        try:
+            handler = _link if item.kind == "service_at_location" else _record
+            reports.append(await handler(item, tenant, key, ctx, deps))
+        except ValidationError as exc:
+            reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(describe(exc),)))
+        except (InvalidArgument, FailedPrecondition, NotFound) as exc:
+            reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(str(exc),)))
+    return reports
+
+
+async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:
+    entity_id = await our_id(deps, item.kind, item.hsds_id)
+    refs: dict[str, Any] = {"hsds_id": None if entity_id == item.hsds_id else item.hsds_id}
+    if getattr(item.record, "organization_id", None):
+        refs["organization_id"] = await our_id(deps, "organization", item.record.organization_id)  # type: ignore
+    register, id_field = REGISTER[item.kind]
+    cmd = register(command_id=key, tenant=tenant, record=item.record.model_copy(update=refs),  # type: ignore
+                   **{id_field: entity_id})
+    state = await load(deps, item.kind, entity_id, tenant)  # type: ignore[arg-type]
+    if not state.exists:
+        await handle(cmd, ctx, deps)
+        return Report(item.kind, item.hsds_id, "created", entity_id)
+    old, new = state.record.model_dump(mode="json"), cmd.record.model_dump(mode="json")
+    changes = {k: v for k, v in new.items() if old.get(k) != v}
+    if not changes:
+        return Report(item.kind, item.hsds_id, "unchanged", entity_id)
+    await handle(UPDATE[item.kind](command_id=key, tenant=tenant, entity_id=entity_id, changes=changes), ctx, deps)
+    return Report(item.kind, item.hsds_id, "updated", entity_id, changed_fields=tuple(sorted(changes)))
+
+
+async def _link(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:
+    link = item.link or {}
+    service_id = await our_id(deps, "service", link["service_id"])
+    location_id = await our_id(deps, "location", link["location_id"])
+    before = await load(deps, "service", service_id, tenant)
+    result = await handle(c.LinkServiceAtLocation(
+        command_id=key, tenant=tenant, service_id=service_id, location_id=location_id,
+        service_at_location_id=item.hsds_id, description=link.get("description"),
+        hsds_extra=link.get("hsds_extra", {})), ctx, deps)
+    if not result["changed"]:
+        return Report(item.kind, item.hsds_id, "unchanged", item.hsds_id)
+    known = any(x.location_id == location_id for x in before.links)
+    return Report(item.kind, item.hsds_id, "updated" if known else "created", item.hsds_id)

@@ -1,0 +1,53 @@
+"""Composition root of the catalogue: the event store, the query model, the relay and the HSDS schemas."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from pymongo import AsyncMongoClient
+
+from contracts.envelope import Envelope
+from contracts.events import registry
+from services.catalogue.adapters.views_mongo import MongoViews
+from services.catalogue.application.handlers import Deps
+from services.plumbing import kafka
+from services.plumbing.eventstore.mongo import MongoEventStore
+from services.plumbing.relay import Relay
+from services.plumbing.settings import Settings
+
+SERVICE = "catalogue"
+REPO = Path(__file__).resolve().parents[2]
+
+
+class CatalogueSettings(BaseSettings):
+    """What only the catalogue needs: where the official HSDS 3.1 JSON Schemas are."""
+
+    model_config = SettingsConfigDict(env_prefix="WEGWIJS_", frozen=True, extra="ignore")
+
+    hsds_schema_dir: Path = REPO.parent / "shared" / "hsds-3.1" / "schema"
+
+
+@dataclass
+class App:
+    deps: Deps
+    relay: Relay
+    mongo: AsyncMongoClient[dict[str, Any]]
+    hsds_schema_dir: Path
+
+
+async def bootstrap(settings: Settings, own: CatalogueSettings | None = None) -> App:
+    own = own or CatalogueSettings()
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
+    store = MongoEventStore(mongo, settings.database(SERVICE))
+    await store.create_indexes()
+    views = MongoViews(mongo, settings.database(SERVICE))
+    await views.create_indexes()
+
+    def topic_of(envelope: Envelope) -> str:
+        return settings.topic(registry.current(envelope.type).topic)
+
+    relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of,
+                  settings.relay_batch_size, settings.relay_poll_seconds)
+    return App(Deps(store=store, views=views, published=relay.notify), relay, mongo, own.hsds_schema_dir)

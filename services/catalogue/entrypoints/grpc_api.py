@@ -1,0 +1,135 @@
+"""CatalogueService over gRPC: translates protobuf ↔ commands and queries only. No business rule here."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import grpc
+import structlog
+
+from contracts.envelope import Actor, Role, new_event_id
+from contracts.proto import catalogue_pb2 as pb
+from contracts.proto import catalogue_pb2_grpc
+from services.catalogue.adapters import hsds
+from services.catalogue.application import hsds_export, queries
+from services.catalogue.application.handlers import Context, Deps, handle
+from services.catalogue.application.hsds_import import import_records
+from services.catalogue.domain import commands as c
+from services.catalogue.domain.search import ServiceQuery
+from services.catalogue.entrypoints.messages import (
+    data, import_response, offset, optional, search_response, service_view)
+from services.plumbing import auth
+from services.plumbing.errors import InvalidArgument
+
+Ctx = grpc.aio.ServicerContext
+ADMINS = frozenset({Role.CATALOGUE_ADMIN, Role.ADMIN})
+READERS = frozenset({Role.FRONT_OFFICE, Role.CATALOGUE_ADMIN, Role.ADMIN, Role.POLICY, Role.PARTNER})
+
+
+def context() -> Context:
+    """The caller's actor (from the auth interceptor) and the correlation id it bound."""
+    correlation_id = structlog.contextvars.get_contextvars().get("correlation_id") or new_event_id()
+    try:
+        actor = auth.current().actor
+    except LookupError:
+        actor = Actor(staff_id="unknown", role=Role.SYSTEM)
+    return Context(actor, correlation_id)
+
+
+class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
+    ACCESS: ClassVar[auth.Access] = {
+        "RegisterOrganization": ADMINS, "UpdateOrganization": ADMINS, "CloseOrganization": ADMINS,
+        "RegisterService": ADMINS, "UpdateService": ADMINS, "VerifyService": ADMINS, "CloseService": ADMINS,
+        "RegisterLocation": ADMINS, "UpdateLocation": ADMINS, "CloseLocation": ADMINS,
+        "LinkServiceAtLocation": ADMINS, "ImportHsds": ADMINS,
+        "GetService": READERS, "SearchServices": READERS, "ExportHsds": READERS,
+    }
+
+    def __init__(self, deps: Deps, hsds_schema_dir: Path) -> None:
+        self.deps, self.schema_dir = deps, hsds_schema_dir
+
+    async def _run(self, cmd: c.Command) -> pb.CommandResult:
+        return pb.CommandResult(**await handle(cmd, context(), self.deps))
+
+    async def RegisterOrganization(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.RegisterOrganization(command_id=r.command_id, tenant=r.tenant,
+                                                      organization_id=optional(r.organization_id),
+                                                      record=data(r.organization)))
+
+    async def RegisterService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.RegisterService(command_id=r.command_id, tenant=r.tenant,
+                                                 service_id=optional(r.service_id), record=data(r.service)))
+
+    async def RegisterLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.RegisterLocation(command_id=r.command_id, tenant=r.tenant,
+                                                  location_id=optional(r.location_id), record=data(r.location)))
+
+    async def UpdateOrganization(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.UpdateOrganization(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+                                                    changes=data(r.changes)))
+
+    async def UpdateService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.UpdateService(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+                                               changes=data(r.changes)))
+
+    async def UpdateLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.UpdateLocation(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+                                                changes=data(r.changes)))
+
+    async def VerifyService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.VerifyService(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+                                               assured_date=optional(r.assured_date)))
+
+    async def CloseService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.CloseService(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+                                              status=r.status or "inactive", reason=r.reason))
+
+    async def CloseOrganization(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.CloseOrganization(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+                                                   status=r.status or "inactive", reason=r.reason))
+
+    async def CloseLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.CloseLocation(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+                                               reason=r.reason))
+
+    async def LinkServiceAtLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return await self._run(c.LinkServiceAtLocation(
+            command_id=r.command_id, tenant=r.tenant, service_id=r.service_id, location_id=r.location_id,
+            service_at_location_id=optional(r.service_at_location_id), description=optional(r.description)))
+
+    async def GetService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        return service_view(await queries.get(self.deps, "service", r.tenant, r.id))
+
+    async def SearchServices(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        query = ServiceQuery(
+            tenant=r.tenant, theme=optional(r.theme), language=optional(r.language),
+            include_interpretation=r.include_interpretation, municipality=optional(r.municipality),
+            open_at=optional(r.open_at), open_on=optional(r.open_on), weekday=optional(r.weekday),
+            time_from=optional(r.time_from), time_to=optional(r.time_to), free_only=r.free_only,
+            accessible_only=r.accessible_only, with_capacity=r.with_capacity, include_closed=r.include_closed,
+            page_size=r.page_size or 20, offset=offset(r.page_token))
+        result = await queries.search_services(query, self.deps)
+        docs = {d["_id"]: d for d in await self.deps.views.many(
+            "service", [h.candidate.service_id for h in result.hits])}
+        return search_response(result, docs)
+
+    async def ImportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        cmd = c.Command(command_id=r.command_id, tenant=r.tenant)
+        if r.kind and r.kind not in hsds.KINDS:
+            raise InvalidArgument("kind", f"one of {', '.join(hsds.KINDS)}, or empty to detect")
+        try:
+            document = json.loads(r.document)
+        except json.JSONDecodeError as exc:
+            raise InvalidArgument("document", f"not JSON: {exc}") from None
+        items = hsds.parse(document, self.schema_dir, optional(r.kind))
+        return import_response(await import_records(items, cmd.tenant, cmd.command_id, context(), self.deps))
+
+    async def ExportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        kind = r.kind or "organization"
+        if kind not in ("organization", "service", "location"):
+            raise InvalidArgument("kind", "one of organization, service, location")
+        tenant = c.Command(command_id="export-query", tenant=r.tenant).tenant
+        document = hsds.export(kind, await hsds_export.catalogue(tenant, self.deps))
+        return pb.ExportHsdsResponse(document=json.dumps(document, ensure_ascii=False),
+                                     records=document["total_items"])
