@@ -51,7 +51,8 @@ def parse(document: Any, schema_dir: Path, kind: str | None = None) -> list[Inco
             items.append(Incoming("unknown", f"#{i + 1}", problems=("not a JSON object",)))
             continue
         items.extend(_one(kind or detect(doc), doc, schema_dir, f"#{i + 1}"))
-    return sorted(items, key=lambda item: ORDER.get(item.kind, 4))
+    first = {(item.kind, item.hsds_id): item for item in reversed(items)}  # an object nested twice counts once
+    return sorted(first.values(), key=lambda item: (ORDER.get(item.kind, 4), items.index(item)))
 
 
 def _one(kind: str, doc: dict[str, Any], schema_dir: Path, position: str,

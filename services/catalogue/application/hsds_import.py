@@ -72,13 +72,15 @@ async def import_records(items: list[Incoming], tenant: str, command_id: str, ct
 
 async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:
     entity_id = await our_id(deps, item.kind, item.hsds_id)
+    state = await load(deps, item.kind, entity_id, tenant)  # type: ignore[arg-type]
     refs: dict[str, Any] = {"hsds_id": None if entity_id == item.hsds_id else item.hsds_id}
     if getattr(item.record, "organization_id", None):
         refs["organization_id"] = await our_id(deps, "organization", item.record.organization_id)  # type: ignore
+    elif getattr(state.record, "organization_id", None):  # a document that omits the owner does not detach it
+        refs["organization_id"] = state.record.organization_id
     register, id_field = REGISTER[item.kind]
     cmd = register(command_id=key, tenant=tenant, record=item.record.model_copy(update=refs),  # type: ignore
                    **{id_field: entity_id})
-    state = await load(deps, item.kind, entity_id, tenant)  # type: ignore[arg-type]
     if not state.exists:
         await handle(cmd, ctx, deps)
         return Report(item.kind, item.hsds_id, "created", entity_id)
