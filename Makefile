@@ -8,6 +8,7 @@ STAMP := .local/venv/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-1
 .PHONY: install protos up demo test unit down status
 
 install: $(STAMP) protos
+	@$(VENV)/bin/wegwijs dev-secrets .local/secrets
 	@deploy/local/stack install
 
 $(STAMP): pyproject.toml
@@ -24,9 +25,10 @@ up: install
 	@deploy/local/services up
 
 demo: up
-	@$(VENV)/bin/wegwijs demo
+	@source deploy/local/env && $(VENV)/bin/wegwijs demo
 	@echo
-	@echo "The stack and the services keep running. Try: $(VENV)/bin/wegwijs questions kortrijk"
+	@echo "The stack and the services keep running. Try:"
+	@echo "  source deploy/local/env && $(VENV)/bin/wegwijs questions kortrijk"
 	@echo "Stop everything with: make down"
 
 test: install

@@ -6,6 +6,7 @@ import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -14,13 +15,18 @@ from rich.console import Console
 from rich.table import Table
 
 from contracts import taxonomy
+from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
-from services.client import Client
+from services.client import Client, tls
+from services.plumbing import devsecrets
+from services.plumbing.auth import Principal, TokenIssuer, load_private
+from services.plumbing.settings import Settings, read
 
 app = typer.Typer(help="Wegwijs: questions of newcomers, referrals and insights for policy.", no_args_is_help=True)
 console = Console()
 INTAKE = typer.Option("127.0.0.1:50051", envvar="WEGWIJS_INTAKE_ADDR", help="address of IntakeService")
 INSIGHTS = typer.Option("127.0.0.1:50054", envvar="WEGWIJS_INSIGHTS_ADDR", help="address of InsightsService")
+TOKEN = typer.Option("", envvar="WEGWIJS_TOKEN", help="bearer token; default: a local development token")
 
 # Synthetic only: offices, pseudonyms and mixes made up for the demo.
 DEMO_OFFICES = {"kortrijk": "huis-van-de-kortrijkzaan", "brugge": "huis-van-de-bruggeling"}
@@ -29,6 +35,25 @@ DEMO_THEMES = ["housing.search", "letters.explain-letter", "work.job-search", "e
                "income.ocmw-support", "leisure"]
 DEMO_LANGUAGES = ["ar", "ti", "prs", "ru", "ce", "uk", "so", "fr", "en"]
 DEMO_CHANNELS = ["walk-in", "whatsapp", "outreach", "appointment", "phone", "arrival-intake"]
+
+
+def mint(role: Role, municipality: str | None = None, partner: str | None = None, staff_id: str = "cli",
+         hours: int = 8) -> str:
+    """A token signed with the local private key (development only: production tokens come from the IdP)."""
+    key = load_private(read(Settings().jwt_private_key_file, "jwt_private_key_file"))
+    principal = Principal(staff_id=staff_id, role=role, municipality=municipality, partner=partner)
+    return TokenIssuer(key).issue(principal, ttl_seconds=hours * 3600)
+
+
+def connect(intake: str, insights: str, token: str) -> Client:
+    """A client using TLS when WEGWIJS_TLS_CA_FILE is set (with a client certificate when one is configured)."""
+    s = Settings()
+    credentials = None
+    if s.tls_ca_file is not None:
+        cert = read(s.tls_client_cert_file, "tls_client_cert_file") if s.tls_client_cert_file else None
+        key = read(s.tls_client_key_file, "tls_client_key_file") if s.tls_client_key_file else None
+        credentials = tls(read(s.tls_ca_file, "tls_ca_file"), cert, key)
+    return Client(intake, insights, token, credentials)
 
 
 def _run(coro: Any) -> Any:
@@ -73,19 +98,21 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS) -> Non
     """Register synthetic questions through gRPC and print the insight read back from the insights service."""
 
     async def go() -> None:
-        client = Client(intake, insights)
+        client = connect(intake, insights, "")
         try:
             questions = demo_questions(count)
             tenants = sorted({q["tenant"] for q in questions})
-            before = {t: (await client.questions_per_theme(t)).total for t in tenants}
+            workers = {t: client.as_(mint(Role.FRONT_OFFICE, t, staff_id=f"demo-{t}")) for t in tenants}
+            policy = {t: client.as_(mint(Role.POLICY, t, staff_id=f"policy-{t}")) for t in tenants}
+            before = {t: (await policy[t].questions_per_theme()).total for t in tenants}
             started = time.perf_counter()
             for q in questions:
-                reply = await client.register_question(**q)
+                reply = await workers[q["tenant"]].register_question(**q)
                 console.print(f"registered {reply.question_id} ({q['tenant']}, {', '.join(q['themes'])}, "
                               f"{q['channel']}, speaks {', '.join(q['client_languages'])})")
             expected = {t: before[t] + sum(q["tenant"] == t for q in questions) for t in tenants}
             for _ in range(150):
-                replies = {t: await client.questions_per_theme(t) for t in tenants}
+                replies = {t: await policy[t].questions_per_theme() for t in tenants}
                 if all(replies[t].total == expected[t] for t in tenants):
                     break
                 await asyncio.sleep(0.2)
@@ -103,11 +130,11 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS) -> Non
 
 @app.command("questions")
 def questions_per_theme(tenant: str, from_month: str = "", to_month: str = "", csv: bool = False,
-                        intake: str = INTAKE, insights: str = INSIGHTS) -> None:
+                        intake: str = INTAKE, insights: str = INSIGHTS, token: str = TOKEN) -> None:
     """Questions per theme and month of one municipality (a table, or CSV with --csv)."""
 
     async def go() -> None:
-        client = Client(intake, insights)
+        client = connect(intake, insights, token or mint(Role.POLICY, tenant))
         try:
             reply = await client.questions_per_theme(tenant, from_month, to_month)
         finally:
@@ -120,6 +147,19 @@ def questions_per_theme(tenant: str, from_month: str = "", to_month: str = "", c
             console.print(theme_table(tenant, reply))
 
     _run(go())
+
+
+@app.command("dev-secrets")
+def dev_secrets(folder: Path = typer.Argument(Path(".local/secrets"))) -> None:
+    """Make development secrets (token key pair, CA, TLS certificates) unless they exist."""
+    console.print(f"development secrets in {devsecrets.write(Path(folder))}")
+
+
+@app.command()
+def token(role: Role, municipality: str = typer.Option(None), partner: str = typer.Option(None),
+          staff_id: str = "cli", hours: int = 8) -> None:
+    """Issue a signed token for local use (needs WEGWIJS_JWT_PRIVATE_KEY_FILE)."""
+    print(mint(role, municipality, partner, staff_id, hours))
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """A small Python client of the Wegwijs gRPC APIs, used by the CLI, the demo and the end-to-end tests."""
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -11,13 +12,32 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from contracts.proto import insights_pb2, insights_pb2_grpc, intake_pb2, intake_pb2_grpc
 
 
+def channel(address: str, credentials: grpc.ChannelCredentials | None) -> grpc.aio.Channel:
+    if credentials is None:
+        return grpc.aio.insecure_channel(address)
+    return grpc.aio.secure_channel(address, credentials)
+
+
+def tls(ca: bytes, cert: bytes | None = None, key: bytes | None = None) -> grpc.ChannelCredentials:
+    """Channel credentials trusting `ca`; with a client certificate for mutual TLS."""
+    return grpc.ssl_channel_credentials(root_certificates=ca, private_key=key, certificate_chain=cert)
+
+
 class Client:
-    def __init__(self, intake: str, insights: str, staff_id: str = "demo-staff") -> None:
-        self._intake_channel = grpc.aio.insecure_channel(intake)
-        self._insights_channel = grpc.aio.insecure_channel(insights)
+    """Calls the APIs with one bearer token; `as_(token)` gives a client for another principal on the same channels."""
+
+    def __init__(self, intake: str, insights: str, token: str = "",
+                 credentials: grpc.ChannelCredentials | None = None) -> None:
+        self._intake_channel = channel(intake, credentials)
+        self._insights_channel = channel(insights, credentials)
         self.intake = intake_pb2_grpc.IntakeServiceStub(self._intake_channel)
         self.insights = insights_pb2_grpc.InsightsServiceStub(self._insights_channel)
-        self.metadata = (("x-staff-id", staff_id),)
+        self.metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+
+    def as_(self, token: str) -> Client:
+        other = copy.copy(self)
+        other.metadata = (("authorization", f"Bearer {token}"),)
+        return other
 
     async def close(self) -> None:
         await self._intake_channel.close()
@@ -33,14 +53,14 @@ class Client:
             return False
         return True
 
-    async def register_question(self, *, tenant: str, office_id: str, channel: str, themes: Sequence[str],
+    async def register_question(self, *, office_id: str, channel: str, themes: Sequence[str],
                                 client_languages: Sequence[str], language_used: str, command_id: str | None = None,
                                 **more: Any) -> Any:
         request = intake_pb2.RegisterQuestionRequest(
-            command_id=command_id or uuid.uuid4().hex, tenant=tenant, office_id=office_id, channel=channel,
+            command_id=command_id or uuid.uuid4().hex, office_id=office_id, channel=channel,
             themes=list(themes), client_languages=list(client_languages), language_used=language_used, **more)
         return await self.intake.RegisterQuestion(request, metadata=self.metadata, timeout=10)
 
-    async def questions_per_theme(self, tenant: str, from_month: str = "", to_month: str = "") -> Any:
+    async def questions_per_theme(self, tenant: str = "", from_month: str = "", to_month: str = "") -> Any:
         request = insights_pb2.QuestionsPerThemeRequest(tenant=tenant, from_month=from_month, to_month=to_month)
         return await self.insights.QuestionsPerTheme(request, metadata=self.metadata, timeout=10)

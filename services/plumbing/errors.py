@@ -16,6 +16,14 @@ class NotFound(Exception):
     """The thing asked for does not exist (or is not visible to the caller)."""
 
 
+class Unauthenticated(Exception):
+    """No valid credentials: missing, expired, tampered or wrongly signed token."""
+
+
+class PermissionDenied(Exception):
+    """Valid credentials, but this principal may not do this (role, municipality or partner)."""
+
+
 class FailedPrecondition(Exception):
     """The command does not fit the current state (a refused transition), with the reason."""
 

@@ -1,9 +1,10 @@
-"""gRPC server bootstrap: asyncio server, health, reflection, error mapping, correlation ids, graceful shutdown."""
+"""gRPC server bootstrap: asyncio server, health, reflection, auth, error mapping, correlation ids, graceful shutdown."""
 from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -13,46 +14,79 @@ from grpc_reflection.v1alpha import reflection
 from pydantic import ValidationError
 
 from contracts.envelope import new_event_id
-from services.plumbing.errors import FailedPrecondition, InvalidArgument, NotFound, describe
+from services.plumbing import auth
+from services.plumbing.errors import (
+    FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated, describe)
 from services.plumbing.eventstore import ConcurrencyError, StoreUnavailable
 from services.plumbing.log import bind_correlation_id
+from services.plumbing.settings import Settings, read
 
 log = structlog.get_logger(__name__)
 CORRELATION_HEADER = "x-correlation-id"
+OPEN_SERVICES = frozenset({health.SERVICE_NAME, reflection.SERVICE_NAME})  # callable without a token
 
 _STATUS: list[tuple[type[BaseException], grpc.StatusCode]] = [
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (FailedPrecondition, grpc.StatusCode.FAILED_PRECONDITION),
+    (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
+    (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
     (ConcurrencyError, grpc.StatusCode.ABORTED),
     (StoreUnavailable, grpc.StatusCode.UNAVAILABLE),
 ]
 
 
-class ErrorsAndCorrelation(grpc.aio.ServerInterceptor):
-    """Binds the caller's correlation id to every log line and turns domain errors into status codes."""
+@dataclass(frozen=True)
+class Service:
+    """A servicer to mount: its full proto name, how to add it, and who may call each of its methods."""
+
+    name: str
+    add: Callable[[grpc.aio.Server], None]
+    access: auth.Access
+
+
+class Guard(grpc.aio.ServerInterceptor):
+    """Every call: bind the correlation id, authenticate, check the method's declared roles, map errors."""
+
+    def __init__(self, verifier: auth.TokenVerifier, access: Mapping[str, auth.Access]) -> None:
+        self.verifier, self.access = verifier, access
 
     async def intercept_service(self, continuation: Callable[..., Awaitable[Any]],
                                 details: grpc.HandlerCallDetails) -> Any:
         handler = await continuation(details)
-        if handler is None or handler.unary_unary is None:
+        service, _, method = details.method.lstrip("/").partition("/")
+        if handler is None or handler.unary_unary is None or service in OPEN_SERVICES:
             return handler
-        behaviour, method = handler.unary_unary, details.method
+        behaviour = handler.unary_unary
 
-        async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
             metadata = dict(context.invocation_metadata() or ())
             bind_correlation_id(metadata.get(CORRELATION_HEADER) or new_event_id())
             try:
+                principal = self._authorise(service, method, metadata.get("authorization", ""))
+                auth.bind(principal)
                 return await behaviour(request, context)
             except ValidationError as exc:
-                await _abort(context, method, grpc.StatusCode.INVALID_ARGUMENT, describe(exc))
+                await _abort(context, details.method, grpc.StatusCode.INVALID_ARGUMENT, describe(exc))
             except tuple(e for e, _ in _STATUS) as exc:
                 code = next(c for e, c in _STATUS if isinstance(exc, e))
-                await _abort(context, method, code, str(exc))
+                await _abort(context, details.method, code, str(exc))
 
         return grpc.unary_unary_rpc_method_handler(
-            wrapped, request_deserializer=handler.request_deserializer,
+            guarded, request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer)
+
+    def _authorise(self, service: str, method: str, authorization: str) -> auth.Principal:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("missing bearer token in 'authorization' metadata")
+        principal = self.verifier.verify(token)
+        structlog.contextvars.bind_contextvars(staff_id=principal.staff_id, role=principal.role.value)
+        if method not in self.access.get(service, {}):
+            raise PermissionDenied(f"{method}: no access declared for this method")
+        if not auth.allowed(self.access[service], method, principal.role):
+            raise PermissionDenied(f"{method}: role {principal.role.value} may not call it")
+        return principal
 
 
 async def _abort(context: grpc.aio.ServicerContext, method: str, code: grpc.StatusCode, message: str) -> None:
@@ -60,23 +94,26 @@ async def _abort(context: grpc.aio.ServicerContext, method: str, code: grpc.Stat
     await context.abort(code, message)
 
 
-Register = Callable[[grpc.aio.Server], None]
+def server_credentials(cert: bytes, key: bytes, client_ca: bytes | None) -> grpc.ServerCredentials:
+    """TLS; mutual when a client CA is given (clients must then present a certificate it signed)."""
+    return grpc.ssl_server_credentials([(key, cert)], root_certificates=client_ca,
+                                       require_client_auth=client_ca is not None)
 
 
-async def serve(address: str, register: Iterable[Register], service_names: Iterable[str],
-                grace_seconds: float = 5.0, interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
-                credentials: grpc.ServerCredentials | None = None,
-                stopping: asyncio.Event | None = None, bound: Callable[[int], None] | None = None) -> None:
+async def serve(address: str, services: Iterable[Service], verifier: auth.TokenVerifier, grace_seconds: float = 5.0,
+                credentials: grpc.ServerCredentials | None = None, stopping: asyncio.Event | None = None,
+                bound: Callable[[int], None] | None = None) -> None:
     """Run a gRPC server until SIGTERM/SIGINT (or `stopping` is set), then drain calls for `grace_seconds`.
 
     `bound` is told the port actually bound (useful with port 0 in tests).
     """
-    server = grpc.aio.server(interceptors=[*interceptors, ErrorsAndCorrelation()])
-    for add in register:
-        add(server)
-    names = list(service_names)
+    services = list(services)
+    server = grpc.aio.server(interceptors=[Guard(verifier, {s.name: s.access for s in services})])
+    for s in services:
+        s.add(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [s.name for s in services]
     reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
     port = server.add_insecure_port(address) if credentials is None else server.add_secure_port(address, credentials)
     await server.start()
@@ -84,7 +121,7 @@ async def serve(address: str, register: Iterable[Register], service_names: Itera
         bound(port)
     for name in ["", *names]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info("grpc.serving", address=address, services=names)
+    log.info("grpc.serving", listen=address, services=names, tls=credentials is not None)
     if stopping is None:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -94,3 +131,13 @@ async def serve(address: str, register: Iterable[Register], service_names: Itera
     log.info("grpc.stopping", grace_seconds=grace_seconds)
     await health_servicer.enter_graceful_shutdown()
     await server.stop(grace_seconds)
+
+
+def security(settings: Settings) -> tuple[auth.TokenVerifier, grpc.ServerCredentials | None]:
+    """Token verifier and (optional) TLS credentials from settings; a missing key stops the service at start."""
+    verifier = auth.TokenVerifier(auth.load_public(read(settings.jwt_public_key_file, "jwt_public_key_file")))
+    if settings.tls_cert_file is None and settings.tls_key_file is None:
+        return verifier, None
+    client_ca = read(settings.tls_client_ca_file, "tls_client_ca_file") if settings.tls_client_ca_file else None
+    return verifier, server_credentials(read(settings.tls_cert_file, "tls_cert_file"),
+                                        read(settings.tls_key_file, "tls_key_file"), client_ca)

@@ -1,6 +1,8 @@
 """Settings from environment variables (prefix `WEGWIJS_`). Built by each composition root, never at import time."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,6 +24,17 @@ class Settings(BaseSettings):
     consumer_batch_size: int = 2000
     consumer_poll_ms: int = 100
     shutdown_grace_seconds: float = 5.0
+    # Token verification key (Ed25519 public PEM). Required: services refuse to start without it.
+    jwt_public_key_file: Path | None = None
+    jwt_private_key_file: Path | None = None  # only where tokens are issued (the CLI for local use)
+    # gRPC TLS: on when cert and key are set; mutual when a client CA is set too.
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    # Client side: the CA that signed the servers' certificates, and an optional client certificate.
+    tls_ca_file: Path | None = None
+    tls_client_cert_file: Path | None = None
+    tls_client_key_file: Path | None = None
     log_json: bool | None = None  # None: JSON unless stdout is a terminal
     log_level: str = "info"
 
@@ -30,3 +43,13 @@ class Settings(BaseSettings):
 
     def database(self, service: str) -> str:
         return self.db_prefix + service
+
+
+def read(path: Path | None, setting: str) -> bytes:
+    """The bytes of a configured file, or a one-line error naming the setting."""
+    if path is None:
+        raise SystemExit(f"error: WEGWIJS_{setting.upper()} is not set")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SystemExit(f"error: WEGWIJS_{setting.upper()}: cannot read {path}: {exc.strerror}") from None

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from services.client import Client
+from contracts.envelope import Role
+from services.client import Client, tls
+from services.plumbing import devsecrets
+from services.plumbing.auth import Principal, TokenIssuer, load_private
 from services.plumbing.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,23 +28,58 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def service_env(settings: Settings, ports: dict[str, int]) -> dict[str, str]:
-    return {**os.environ, "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix, "WEGWIJS_DB_PREFIX": settings.db_prefix,
+@pytest.fixture(scope="session")
+def secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A token key pair, a CA and TLS certificates made for this test session."""
+    return devsecrets.write(tmp_path_factory.mktemp("secrets"))
+
+
+class Tokens:
+    def __init__(self, secrets: Path) -> None:
+        self.issuer = TokenIssuer(load_private((secrets / "jwt-private.pem").read_bytes()))
+        self.issued: list[str] = []
+
+    def __call__(self, role: Role | str, municipality: str | None = None, partner: str | None = None,
+                 staff_id: str = "staff-e2e") -> str:
+        token = self.issuer.issue(Principal(staff_id=staff_id, role=Role(role), municipality=municipality,
+                                            partner=partner))
+        self.issued.append(token)
+        return token
+
+
+@pytest.fixture(scope="session")
+def token(secrets: Path) -> Tokens:
+    """Issues tokens: token(role, municipality=None, partner=None)."""
+    return Tokens(secrets)
+
+
+def service_env(settings: Settings, ports: dict[str, int], secrets: Path) -> dict[str, str]:
+    """The services' environment: unique names, the token verification key, mutual TLS on."""
+    tls_env = {"WEGWIJS_JWT_PUBLIC_KEY_FILE": secrets / "jwt-public.pem", "WEGWIJS_TLS_CERT_FILE": secrets / "server.pem",
+               "WEGWIJS_TLS_KEY_FILE": secrets / "server-key.pem", "WEGWIJS_TLS_CLIENT_CA_FILE": secrets / "ca.pem"}
+    return {**os.environ, **{k: str(v) for k, v in tls_env.items()}, "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix, "WEGWIJS_DB_PREFIX": settings.db_prefix,
             "WEGWIJS_KAFKA_BOOTSTRAP": settings.kafka_bootstrap, "WEGWIJS_MONGO_URL": settings.mongo_url,
             "WEGWIJS_INTAKE_PORT": str(ports["intake"]), "WEGWIJS_INSIGHTS_PORT": str(ports["insights"]),
-            "WEGWIJS_LOG_JSON": "true"}
+            "WEGWIJS_LOG_JSON": "true", "WEGWIJS_LOG_LEVEL": "debug"}
 
 
 @pytest.fixture
-async def system(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Client]:
+async def system(settings: Settings, request: pytest.FixtureRequest, secrets: Path,
+                 token: Tokens) -> AsyncIterator[Client]:
+    """Intake and insights as processes, with TLS; the client acts as a Kortrijk front-office worker."""
     ports = {"intake": free_port(), "insights": free_port()}
     LOGS.mkdir(parents=True, exist_ok=True)
     procs = []
     for name in ports:
         log = open(LOGS / f"{request.node.name}.{name}.log", "w")  # noqa: SIM115 (closed with the process)
         procs.append((subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, stdout=log,
-                                       stderr=subprocess.STDOUT, env=service_env(settings, ports)), log))
-    client = Client(f"127.0.0.1:{ports['intake']}", f"127.0.0.1:{ports['insights']}")
+                                       stderr=subprocess.STDOUT, env=service_env(settings, ports, secrets)), log))
+    credentials = tls(*(
+        (secrets / f).read_bytes() for f in ("ca.pem", "client.pem", "client-key.pem")))
+    client = Client(f"127.0.0.1:{ports['intake']}", f"127.0.0.1:{ports['insights']}",
+                    token(Role.FRONT_OFFICE, "kortrijk"), credentials)
+    client.ports = ports  # type: ignore[attr-defined]
+    client.logs = [LOGS / f"{request.node.name}.{name}.log" for name in ports]  # type: ignore[attr-defined]
     try:
         for _ in range(150):
             if await client.healthy():

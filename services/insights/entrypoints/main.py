@@ -13,14 +13,17 @@ SERVICE_NAME = insights_pb2.DESCRIPTOR.services_by_name["InsightsService"].full_
 
 
 async def main(settings: Settings) -> None:
+    verifier, credentials = grpcserver.security(settings)
     app = await bootstrap(settings)
     runner = asyncio.create_task(app.runner.run(), name="projection")
     try:
+        servicer = InsightsServicer(app.views)
         await grpcserver.serve(
             f"{settings.grpc_host}:{settings.insights_port}",
-            [lambda server: insights_pb2_grpc.add_InsightsServiceServicer_to_server(InsightsServicer(app.views),
-                                                                                     server)],
-            [SERVICE_NAME], settings.shutdown_grace_seconds)
+            [grpcserver.Service(SERVICE_NAME,
+                                lambda s: insights_pb2_grpc.add_InsightsServiceServicer_to_server(servicer, s),
+                                servicer.ACCESS)],
+            verifier, settings.shutdown_grace_seconds, credentials)
     finally:
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)

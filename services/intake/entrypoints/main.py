@@ -13,13 +13,16 @@ SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
 
 
 async def main(settings: Settings) -> None:
+    verifier, credentials = grpcserver.security(settings)
     app = await bootstrap(settings)
     relay = asyncio.create_task(app.relay.run(), name="relay")
     try:
+        servicer = IntakeServicer(app.deps)
         await grpcserver.serve(
             f"{settings.grpc_host}:{settings.intake_port}",
-            [lambda server: intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(app.deps), server)],
-            [SERVICE_NAME], settings.shutdown_grace_seconds)
+            [grpcserver.Service(SERVICE_NAME, lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(servicer, s),
+                                servicer.ACCESS)],
+            verifier, settings.shutdown_grace_seconds, credentials)
     finally:
         relay.cancel()
         await asyncio.gather(relay, return_exceptions=True)
