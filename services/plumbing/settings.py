@@ -10,7 +10,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WEGWIJS_", frozen=True)
 
     kafka_bootstrap: str = "127.0.0.1:9092"
-    mongo_url: str = "mongodb://127.0.0.1:27017"
+    mongo_url: str = "mongodb://127.0.0.1:27017"  # production: credentials and tls=true in the URL
+    # Kafka security for production: SASL_SSL with SCRAM, the brokers' CA. Local stack: PLAINTEXT on loopback.
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ca_file: Path | None = None
     # Prefixes keep environments (and tests) apart on one Kafka and one MongoDB.
     topic_prefix: str = ""
     db_prefix: str = "wegwijs_"
