@@ -17,6 +17,10 @@ from google.protobuf import message_factory
 
 import contracts.proto
 from contracts.envelope import Role
+from services.catalogue.adapters.views_memory import InMemoryViews
+from services.catalogue.application.handlers import Deps as CatalogueDeps
+from services.catalogue.bootstrap import CatalogueSettings
+from services.catalogue.entrypoints.grpc_api import CatalogueServicer
 from services.insights.entrypoints.grpc_api import InsightsServicer
 from services.intake.application.handlers import Deps
 from services.intake.entrypoints.grpc_api import IntakeServicer
@@ -33,6 +37,8 @@ DENIED = {grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED}
 # Service full name → servicer class and how to build it for the matrix (fakes where a fake exists).
 SERVICERS: dict[str, tuple[type, Callable[[dict[str, Any]], Any]]] = {
     "wegwijs.intake.v1.IntakeService": (IntakeServicer, lambda env: IntakeServicer(Deps(store=InMemoryEventStore()))),
+    "wegwijs.catalogue.v1.CatalogueService": (CatalogueServicer, lambda env: CatalogueServicer(
+        CatalogueDeps(store=InMemoryEventStore(), views=InMemoryViews()), CatalogueSettings().hsds_schema_dir)),
     "wegwijs.insights.v1.InsightsService": (InsightsServicer, lambda env: InsightsServicer(
         ProjectionStore(env["mongo"], env["settings"].database("insights")))),
 }
