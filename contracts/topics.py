@@ -1,6 +1,9 @@
 """Topic names: `wegwijs.<service>.<stream>.v<major>`. The only place they are spelled out."""
 
 INTAKE_QUESTIONS = "wegwijs.intake.question.v1"
+INTAKE_CLIENTS = "wegwijs.intake.client.v1"
+INTAKE_OFFICES = "wegwijs.intake.office.v1"
+INTAKE_SIGNALS = "wegwijs.intake.signal.v1"
 CATALOGUE_ORGANIZATIONS = "wegwijs.catalogue.organization.v1"
 CATALOGUE_SERVICES = "wegwijs.catalogue.service.v1"
 CATALOGUE_LOCATIONS = "wegwijs.catalogue.location.v1"

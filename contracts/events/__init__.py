@@ -17,4 +17,7 @@ __all__ = ["DomainEvent", "EventRegistry", "UnknownEventType", "decode", "event"
 
 # Importing the modules registers their event types.
 from contracts.events import intake  # noqa: E402,F401
+from contracts.events import intake_client  # noqa: E402,F401
+from contracts.events import intake_office  # noqa: E402,F401
+from contracts.events import intake_signal  # noqa: E402,F401
 from contracts.events import catalogue  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Composition root of intake: builds the store, the relay and the handler dependencies from settings."""
+"""Composition root of intake: builds the store, the key store, the query model and the relay from settings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from pymongo import AsyncMongoClient
 
 from contracts.envelope import Envelope
 from contracts.events import registry
+from services.intake.adapters.mongo import MongoKeyStore, MongoQuestionViews
 from services.intake.application.handlers import Deps
 from services.plumbing import kafka
 from services.plumbing.eventstore.mongo import MongoEventStore
@@ -26,12 +27,16 @@ class App:
 
 async def bootstrap(settings: Settings) -> App:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
-    store = MongoEventStore(mongo, settings.database(SERVICE))
+    database = settings.database(SERVICE)
+    store = MongoEventStore(mongo, database)
+    views = MongoQuestionViews(mongo, database)
     await store.create_indexes()
+    await views.create_indexes()
 
     def topic_of(envelope: Envelope) -> str:
         return settings.topic(registry.current(envelope.type).topic)
 
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of,
                   settings.relay_batch_size, settings.relay_poll_seconds)
-    return App(Deps(store=store, published=relay.notify), relay, mongo)
+    deps = Deps(store=store, keys=MongoKeyStore(mongo, database), views=views, published=relay.notify)
+    return App(deps, relay, mongo)

@@ -1,70 +1,79 @@
-"""Commands of the intake service, validated at the edge: every error names its field and the reason."""
+"""Commands about a question, validated at the edge: every error names its field and the reason."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field
 
-from contracts import taxonomy
-from contracts.tenants import MUNICIPALITIES
+from contracts.events.intake import Outcome
+from services.intake.domain.fields import (
+    Barriers, Channel, ClientId, Command, Id, Languages, Language, Moment, PageSize, Query, Theme, Themes)
 
-Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    command_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+__all__ = ["Command", "RegisterQuestion", "ClarifyQuestion", "InformClient", "AccompanyClient", "RecordGap",
+           "CloseQuestion", "ReopenQuestion", "GetQuestion", "ListClientQuestions", "ListOfficeQuestions"]
 
 
 class RegisterQuestion(Command):
-    tenant: str
-    office_id: str = Id
-    client_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    channel: str
-    themes: tuple[str, ...] = Field(min_length=1, max_length=8)
-    client_languages: tuple[str, ...] = Field(min_length=1, max_length=8)
-    language_used: str
+    office_id: Id
+    client_id: ClientId | None = None  # a returning client's pseudonym; None = a new client
+    channel: Channel
+    themes: Themes
+    barriers: Barriers = ()
+    client_languages: Languages
+    language_used: Language
     interpreter_needed: bool = False
     urgent: bool = False
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Moment = None
 
-    @field_validator("tenant")
-    @classmethod
-    def _known_tenant(cls, v: str) -> str:
-        if v not in MUNICIPALITIES:
-            raise ValueError(f"unknown municipality {v!r}; one of {', '.join(sorted(MUNICIPALITIES))}")
-        return v
 
-    @field_validator("channel")
-    @classmethod
-    def _known_channel(cls, v: str) -> str:
-        if v not in taxonomy.channels():
-            raise ValueError(f"unknown channel {v!r}; one of {', '.join(sorted(taxonomy.channels().codes()))}")
-        return v
+class QuestionCommand(Command):
+    question_id: Id
 
-    @field_validator("themes")
-    @classmethod
-    def _known_themes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for code in v:
-            if code not in taxonomy.themes():
-                raise ValueError(f"unknown theme {code!r}")
-        if len(set(v)) != len(v):
-            raise ValueError("a theme is listed twice")
-        return v
 
-    @field_validator("client_languages")
-    @classmethod
-    def _languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(taxonomy.normalise_language(code) for code in v))
+class ClarifyQuestion(QuestionCommand):
+    themes: Themes
+    barriers: Barriers = ()
 
-    @field_validator("language_used")
-    @classmethod
-    def _language(cls, v: str) -> str:
-        return taxonomy.normalise_language(v)
 
-    @model_validator(mode="after")
-    def _not_in_future(self) -> RegisterQuestion:
-        if self.occurred_at is not None and self.occurred_at > datetime.now(UTC) + timedelta(minutes=5):
-            raise ValueError("occurred_at lies in the future")
-        return self
+class InformClient(QuestionCommand):
+    themes: tuple[Theme, ...] = Field(default=(), max_length=8)  # empty = all the question's themes
+    letter_explained: bool = False
+
+
+class AccompanyClient(QuestionCommand):
+    service: str = Field(min_length=1, max_length=200)
+    minutes: int = Field(ge=1, le=24 * 60)
+
+
+class RecordGap(QuestionCommand):
+    theme: Theme
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class CloseQuestion(QuestionCommand):
+    outcome: Outcome
+
+
+class ReopenQuestion(QuestionCommand):
+    reason: str = Field(default="", max_length=1000)
+
+
+class GetQuestion(Query):
+    question_id: Id
+
+
+class ListClientQuestions(Query):
+    client_id: ClientId
+    include_closed: bool = False
+    page_size: PageSize = 20
+    page_token: Id | None = None
+
+
+class ListOfficeQuestions(Query):
+    office_id: Id
+    day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")  # None = today in Europe/Brussels
+    page_size: PageSize = 20
+    page_token: Id | None = None
+
+
+Status = Literal["new", "open", "closed"]

@@ -1,0 +1,35 @@
+"""Events of intake's offices: the municipality's offices and their bridge workers — the supply side of language
+coverage. Bridge workers are pseudonymous staff ids, never names."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from contracts import topics
+from contracts.events.registry import DomainEvent, event
+
+
+@event("OfficeOpened", version=1, topic=topics.INTAKE_OFFICES)
+class OfficeOpened(DomainEvent):
+    """A municipality opened an office (a desk where bridge workers meet newcomers); `name` is the desk's public
+    name, e.g. "Huis van de Kortrijkzaan"."""
+
+    office_id: str
+    name: str = Field(min_length=1, max_length=200)
+
+
+@event("BridgeWorkerJoined", version=1, topic=topics.INTAKE_OFFICES)
+class BridgeWorkerJoined(DomainEvent):
+    """A bridge worker (pseudonymous `staff_id`) works at the office and speaks `languages` (ISO 639)."""
+
+    office_id: str
+    staff_id: str
+    languages: tuple[str, ...] = Field(min_length=1)
+
+
+@event("BridgeWorkerLanguagesChanged", version=1, topic=topics.INTAKE_OFFICES)
+class BridgeWorkerLanguagesChanged(DomainEvent):
+    """The languages a bridge worker speaks, as they are now (the full list)."""
+
+    office_id: str
+    staff_id: str
+    languages: tuple[str, ...] = Field(min_length=1)

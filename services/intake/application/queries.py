@@ -1,0 +1,92 @@
+"""Reads of the front office: a question with its history, a client's questions, an office's questions of a day,
+a client (decrypted while their key exists), an office with its bridge workers. Lists are paginated by id."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from contracts.envelope import Envelope
+from contracts.events import decode
+from contracts.events.intake_client import ClientContactDetailsRecorded, ClientErased, ClientNoteAdded
+from services.intake.application import crypto
+from services.intake.application.unit import Deps, load
+from services.intake.application.views import day_of
+from services.intake.domain import client, office
+from services.intake.domain import commands as c
+from services.intake.domain.errors import Unknown
+from services.intake.domain.question import Question
+
+
+@dataclass(frozen=True)
+class QuestionWithHistory:
+    state: Question
+    history: list[Envelope]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_page_token: str
+
+
+@dataclass(frozen=True)
+class ClientView:
+    client_id: str
+    erased: bool
+    consent: dict[str, bool]
+    contact_details: client.ContactDetails | None
+    notes: list[tuple[str, str, datetime]]  # (note id, text, written at)
+
+
+async def get_question(q: c.GetQuestion, deps: Deps) -> QuestionWithHistory:
+    stream = await load(deps, q.question_id, q.tenant)
+    if not stream:
+        raise Unknown(f"question_id: question {q.question_id!r} does not exist")
+    return QuestionWithHistory(Question.replay(q.question_id, map(decode, stream)), stream)
+
+
+async def _page(deps: Deps, tenant: str, size: int, token: str | None, **filters: Any) -> Page:
+    found = list(await deps.views.find(tenant, after=token, limit=size + 1, **filters))
+    more = len(found) > size
+    return Page(found[:size], found[size - 1]["_id"] if more else "")
+
+
+async def client_questions(q: c.ListClientQuestions, deps: Deps) -> Page:
+    return await _page(deps, q.tenant, q.page_size, q.page_token, client_id=q.client_id,
+                       open_only=not q.include_closed)
+
+
+async def office_questions(q: c.ListOfficeQuestions, deps: Deps) -> Page:
+    return await _page(deps, q.tenant, q.page_size, q.page_token, office_id=q.office_id,
+                       day=q.day or day_of(deps.now()))
+
+
+async def get_client(q: client.GetClient, deps: Deps) -> ClientView:
+    stream = await load(deps, q.client_id, q.tenant)
+    if not stream:
+        raise Unknown(f"client_id: client {q.client_id!r} does not exist")
+    events = [(e, decode(e)) for e in stream]
+    key = await deps.keys.get(q.client_id)
+    if key is None or any(isinstance(ev, ClientErased) for _, ev in events):
+        return ClientView(q.client_id, True, {}, None, [])
+    consent: dict[str, bool] = {}
+    details, notes = None, []
+    for envelope, event in events:
+        if event.event_type == "ClientConsentRecorded":
+            consent = event.model_dump(exclude={"client_id"})
+        elif isinstance(event, ClientContactDetailsRecorded):
+            text = crypto.unseal(key, q.client_id, client.Sealed(event.ciphertext, event.nonce))
+            details = client.ContactDetails.model_validate_json(text) if text else None
+        elif isinstance(event, ClientNoteAdded):
+            text = crypto.unseal(key, q.client_id, client.Sealed(event.ciphertext, event.nonce))
+            notes.append((event.note_id, text or "", envelope.occurred_at))
+    return ClientView(q.client_id, False, consent, details, notes)
+
+
+async def get_office(q: office.GetOffice, deps: Deps) -> office.Office:
+    stream_id = office.stream_of(q.tenant, q.office_id)
+    stream = await load(deps, stream_id, q.tenant)
+    if not stream:
+        raise Unknown(f"office_id: office {q.office_id!r} does not exist")
+    return office.Office.replay(stream_id, map(decode, stream))

@@ -1,0 +1,89 @@
+"""Context, dependencies and the one way every command is carried out: load, decide, append (retrying on conflict)."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from contracts.envelope import Actor, Envelope, new_event_id
+from contracts.events import DomainEvent, decode
+from services.intake.application.memory import InMemoryKeyStore, InMemoryQuestionViews
+from services.intake.application.ports import KeyStore, QuestionViews
+from services.intake.domain.errors import Unknown
+from services.intake.domain.fields import Command
+from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore
+
+RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who asks, under which correlation id. Filled by the entry point from the call's credentials."""
+
+    actor: Actor
+    correlation_id: str
+
+
+@dataclass
+class Deps:
+    store: EventStore
+    keys: KeyStore = field(default_factory=InMemoryKeyStore)
+    views: QuestionViews = field(default_factory=InMemoryQuestionViews)
+    published: Callable[[], None] = lambda: None  # wakes the relay after an append
+    new_id: Callable[[], str] = new_event_id
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+class Aggregate(Protocol):
+    version: int
+
+    def apply(self, event: DomainEvent) -> Any: ...
+
+
+async def load(deps: Deps, stream_id: str, tenant: str) -> list[Envelope]:
+    """The stream's events; a stream of another municipality is as unknown as a missing one."""
+    envelopes = await deps.store.load(stream_id)
+    if envelopes and envelopes[0].tenant != tenant:
+        raise Unknown(f"{stream_id!r} does not exist")
+    return envelopes
+
+
+async def execute(cmd: Command, ctx: Context, deps: Deps, *, stream_id: str,
+                  initial: Callable[[], Aggregate], decide: Callable[[Any], Sequence[DomainEvent]],
+                  result: Callable[[Any], dict[str, Any]],
+                  before: Callable[[Any], Awaitable[None]] | None = None,
+                  after: Callable[[Any, Sequence[Envelope]], Awaitable[None]] | None = None,
+                  occurred_at: datetime | None = None) -> dict[str, Any]:
+    """Carry out one command on one stream. A retried command_id returns its first answer and writes nothing;
+    a conflicting append reloads and decides again. `before` runs side effects that must precede the append
+    (key deletion); `after` updates the query model from the new state and the whole stream."""
+    if (earlier := await deps.store.by_command(cmd.command_id)) is not None:
+        if earlier.events and earlier.events[0].tenant != cmd.tenant:
+            raise Unknown(f"command_id: {cmd.command_id!r} belongs to another municipality")
+        return earlier.result
+    for attempt in range(RETRIES):
+        envelopes = await load(deps, stream_id, cmd.tenant)
+        state = initial()
+        for envelope in envelopes:
+            state = state.apply(decode(envelope))
+        events = decide(state)
+        for event in events:
+            state = state.apply(event)
+        commit = Commit.of(events, stream_id=stream_id, first_version=state.version - len(events) + 1,
+                           tenant=cmd.tenant, actor=ctx.actor, command_id=cmd.command_id,
+                           correlation_id=ctx.correlation_id, occurred_at=occurred_at or deps.now(),
+                           result={**result(state), "stream_version": state.version})
+        if before is not None:
+            await before(state)
+        try:
+            stored = await deps.store.append(commit)
+        except ConcurrencyError:
+            if attempt == RETRIES - 1:
+                raise
+            continue
+        deps.published()
+        if after is not None and stored.commit_id == commit.commit_id:
+            await after(state, [*envelopes, *stored.events])
+        return stored.result
+    raise AssertionError("unreachable")

@@ -1,0 +1,88 @@
+"""The office aggregate: an office of a municipality and its bridge workers with the languages they speak."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from pydantic import Field
+
+from contracts.events import DomainEvent
+from contracts.events.intake_office import BridgeWorkerJoined, BridgeWorkerLanguagesChanged, OfficeOpened
+from services.intake.domain.errors import OfficeRuleViolated, Unknown
+from services.intake.domain.fields import Command, Id, Languages, Query
+
+
+class OpenOffice(Command):
+    office_id: Id
+    name: str = Field(min_length=1, max_length=200)
+
+
+class AddBridgeWorker(Command):
+    office_id: Id
+    staff_id: Id
+    languages: Languages
+
+
+class ChangeBridgeWorkerLanguages(AddBridgeWorker):
+    pass
+
+
+class GetOffice(Query):
+    office_id: Id
+
+
+def stream_of(tenant: str, office_id: str) -> str:
+    """Office ids are chosen by the municipality, so the stream is scoped by tenant."""
+    return f"office:{tenant}:{office_id}"
+
+
+@dataclass(frozen=True)
+class Office:
+    stream_id: str
+    version: int = 0
+    office_id: str = ""
+    name: str = ""
+    workers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def apply(self, event: DomainEvent) -> Office:
+        nxt = replace(self, version=self.version + 1)
+        match event:
+            case OfficeOpened():
+                return replace(nxt, office_id=event.office_id, name=event.name)
+            case BridgeWorkerJoined() | BridgeWorkerLanguagesChanged():
+                return replace(nxt, workers={**self.workers, event.staff_id: event.languages})
+        raise OfficeRuleViolated(f"office cannot apply {type(event).__name__}")
+
+    @classmethod
+    def replay(cls, stream_id: str, events: Iterable[DomainEvent]) -> Office:
+        state = cls(stream_id)
+        for event in events:
+            state = state.apply(event)
+        return state
+
+
+def _exists(state: Office, office_id: str) -> None:
+    if not state.version:
+        raise Unknown(f"office_id: office {office_id!r} does not exist; open it first")
+
+
+def open_office(state: Office, cmd: OpenOffice) -> list[DomainEvent]:
+    if state.version:
+        raise OfficeRuleViolated(f"office_id: office {cmd.office_id} is already open")
+    return [OfficeOpened(office_id=cmd.office_id, name=cmd.name)]
+
+
+def add_worker(state: Office, cmd: AddBridgeWorker) -> list[DomainEvent]:
+    _exists(state, cmd.office_id)
+    if cmd.staff_id in state.workers:
+        raise OfficeRuleViolated(f"staff_id: {cmd.staff_id} already works at {cmd.office_id}")
+    return [BridgeWorkerJoined(office_id=cmd.office_id, staff_id=cmd.staff_id, languages=cmd.languages)]
+
+
+def change_languages(state: Office, cmd: ChangeBridgeWorkerLanguages) -> list[DomainEvent]:
+    _exists(state, cmd.office_id)
+    if cmd.staff_id not in state.workers:
+        raise OfficeRuleViolated(f"staff_id: {cmd.staff_id} does not work at {cmd.office_id}")
+    if state.workers[cmd.staff_id] == cmd.languages:
+        raise OfficeRuleViolated("languages: the bridge worker already has exactly these languages")
+    return [BridgeWorkerLanguagesChanged(office_id=cmd.office_id, staff_id=cmd.staff_id, languages=cmd.languages)]
