@@ -1,0 +1,31 @@
+"""One way to run a service process: settings and logging once, the gRPC API beside background tasks, clean exit."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
+
+from services.plumbing import grpcserver, log
+from services.plumbing.settings import Settings
+
+
+async def serve(settings: Settings, port: int, services: Sequence[grpcserver.Service],
+                background: Sequence[Coroutine[Any, Any, Any]], close: Callable[[], Awaitable[None]]) -> None:
+    """Serve `services` on `port` with `background` tasks (relay, consumers) until SIGTERM; then stop all, `close`."""
+    verifier, credentials = grpcserver.security(settings)
+    tasks = [asyncio.create_task(job) for job in background]
+    try:
+        await grpcserver.serve(f"{settings.grpc_host}:{port}", services, verifier, settings.shutdown_grace_seconds,
+                               credentials)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await close()
+
+
+def run(main: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
+    """Read settings from the environment, configure logging, run `main` until it returns."""
+    settings = Settings()
+    log.configure(settings.log_level, settings.log_json)
+    asyncio.run(main(settings))
