@@ -68,8 +68,10 @@ async def get_client(q: client.GetClient, deps: Deps) -> ClientView:
         raise Unknown(f"client_id: client {q.client_id!r} does not exist")
     events = [(e, decode(e)) for e in stream]
     key = await deps.keys.get(q.client_id)
-    if key is None or any(isinstance(ev, ClientErased) for _, ev in events):
-        return ClientView(q.client_id, True, {}, None, [])
+    sealed = any(isinstance(ev, (ClientContactDetailsRecorded, ClientNoteAdded)) for _, ev in events)
+    if any(isinstance(ev, ClientErased) for _, ev in events) or (key is None and sealed):
+        return ClientView(q.client_id, True, {}, None, [])  # a key deleted before ClientErased was appended
+    key = key or b""
     consent: dict[str, bool] = {}
     details, notes = None, []
     for envelope, event in events:

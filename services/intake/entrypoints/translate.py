@@ -21,7 +21,7 @@ def fields(request: Any, model: type[BaseModel]) -> dict[str, Any]:
         if info is None or f.name == "tenant" or f.message_type is not None:
             continue
         value = getattr(request, f.name)
-        value = tuple(value) if f.label == f.LABEL_REPEATED else value
+        value = tuple(value) if f.is_repeated else value
         if info.is_required() or value not in ("", (), 0):
             out[f.name] = value
     return out

@@ -1,0 +1,46 @@
+"""Builders shared by intake's tests: valid commands, a context, in-memory dependencies."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from contracts.envelope import Actor, Role
+from services.intake.application.handlers import Context, Deps, handle
+from services.intake.domain import client, office, signal
+from services.intake.domain import commands as c
+from services.plumbing.eventstore.memory import InMemoryEventStore
+
+CTX = Context(Actor(staff_id="staff-7", role=Role.FRONT_OFFICE), "corr-1")
+TENANT = "kortrijk"
+REGISTER = dict(tenant=TENANT, office_id="huis-van-de-kortrijkzaan", channel="whatsapp",
+                themes=("housing", "letters.explain-letter"), client_languages=("ara", "fr"), language_used="ar")
+
+
+def cid() -> str:
+    return uuid.uuid4().hex
+
+
+def deps() -> Deps:
+    return Deps(store=InMemoryEventStore())
+
+
+class Desk:
+    """A bridge worker's desk over in-memory fakes: each method is one command with a fresh command id."""
+
+    def __init__(self, d: Deps | None = None, tenant: str = TENANT) -> None:
+        self.deps, self.tenant = d or deps(), tenant
+
+    async def run(self, cls: type, **fields: Any) -> dict[str, Any]:
+        fields.setdefault("command_id", cid())
+        return await handle(cls(tenant=self.tenant, **fields), CTX, self.deps)
+
+    async def register(self, **changes: Any) -> str:
+        fields = {**REGISTER, **changes}
+        fields.pop("tenant")
+        return (await self.run(c.RegisterQuestion, **fields))["question_id"]
+
+    async def types(self, stream_id: str) -> list[str]:
+        return [e.type for e in await self.deps.store.load(stream_id)]
+
+
+__all__ = ["CTX", "Desk", "REGISTER", "TENANT", "c", "cid", "client", "deps", "office", "signal"]

@@ -1,0 +1,17 @@
+"""The MongoDB adapters pass the same contracts as the in-memory fakes."""
+import pytest
+
+from services.intake.adapters.mongo import MongoKeyStore, MongoQuestionViews
+from services.intake.tests.port_contracts import key_store_contract, question_views_contract
+
+pytestmark = pytest.mark.integration
+
+
+async def test_mongo_key_store(mongo, settings) -> None:
+    await key_store_contract(MongoKeyStore(mongo, settings.database("intake")))
+
+
+async def test_mongo_question_views(mongo, settings) -> None:
+    views = MongoQuestionViews(mongo, settings.database("intake"))
+    await views.create_indexes()
+    await question_views_contract(views)
