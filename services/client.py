@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import grpc
+from google.protobuf import message_factory
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from contracts.proto import insights_pb2, insights_pb2_grpc, intake_pb2, intake_pb2_grpc
@@ -60,6 +61,15 @@ class Client:
             command_id=command_id or uuid.uuid4().hex, office_id=office_id, channel=channel,
             themes=list(themes), client_languages=list(client_languages), language_used=language_used, **more)
         return await self.intake.RegisterQuestion(request, metadata=self.metadata, timeout=10)
+
+    async def intake_call(self, rpc: str, **fields: Any) -> Any:
+        """Any IntakeService rpc by name, e.g. `intake_call("CloseQuestion", question_id=q, outcome="answered")`;
+        a command gets a fresh command_id unless one is given."""
+        method = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].methods_by_name[rpc]
+        request_cls = message_factory.GetMessageClass(method.input_type)
+        if "command_id" in request_cls.DESCRIPTOR.fields_by_name:
+            fields.setdefault("command_id", uuid.uuid4().hex)
+        return await getattr(self.intake, rpc)(request_cls(**fields), metadata=self.metadata, timeout=10)
 
     async def questions_per_theme(self, tenant: str = "", from_month: str = "", to_month: str = "") -> Any:
         request = insights_pb2.QuestionsPerThemeRequest(tenant=tenant, from_month=from_month, to_month=to_month)
