@@ -21,3 +21,4 @@ from contracts.events import intake_client  # noqa: E402,F401
 from contracts.events import intake_office  # noqa: E402,F401
 from contracts.events import intake_signal  # noqa: E402,F401
 from contracts.events import catalogue  # noqa: E402,F401
+from contracts.events import referral  # noqa: E402,F401

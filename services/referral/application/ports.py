@@ -1,0 +1,40 @@
+"""Ports of the referral service: what it knows of other services (from their events) and its query model."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from contracts.envelope import Envelope
+from services.referral.domain.referral import QuestionFacts, ServiceFacts
+
+
+class ReferenceData(Protocol):
+    """Questions, services and consent as the referral service learnt them from intake's and the catalogue's events."""
+
+    async def question(self, question_id: str) -> QuestionFacts | None: ...
+
+    async def service(self, service_id: str) -> ServiceFacts | None: ...
+
+    async def consent(self, client_id: str) -> bool:
+        """True when the client's latest consent allows sharing the question with a service."""
+        ...
+
+    async def learn(self, envelope: Envelope) -> None:
+        """Apply one event of intake or the catalogue; an older or repeated version changes nothing."""
+        ...
+
+
+class ReferralViews(Protocol):
+    """One document per referral (its latest state), for the bridge worker's lists."""
+
+    async def put(self, doc: dict[str, Any]) -> None:
+        """Store `doc` unless a document of a higher version is there already."""
+        ...
+
+    async def find(self, tenant: str | None, where: dict[str, Any], offset: int, limit: int) -> list[dict[str, Any]]:
+        """Documents of `tenant` (any when None) with the given field values, oldest request first."""
+        ...
+
+    async def requested_before(self, moment: datetime, limit: int) -> list[dict[str, Any]]:
+        """Referrals still requested, not yet flagged overdue, requested before `moment`."""
+        ...

@@ -1,0 +1,79 @@
+"""Reads a bridge worker needs: one referral with its history, and paginated lists from the query model."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.envelope import Envelope
+from contracts.events import referral as ev
+from services.plumbing.errors import InvalidArgument, NotFound
+from services.referral.application.handlers import Deps, history
+from services.referral.domain.errors import UnknownReferral
+from services.referral.domain.referral import Referral
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tenant: str = Field(min_length=1)
+    page_size: int = Field(default=20, ge=0, le=100)
+    page_token: str = ""
+
+    @property
+    def offset(self) -> int:
+        if not self.page_token:
+            return 0
+        if not self.page_token.isdigit():
+            raise InvalidArgument("page_token", "not a token this service issued")
+        return int(self.page_token)
+
+    @property
+    def limit(self) -> int:
+        return self.page_size or 20
+
+
+@dataclass(frozen=True)
+class Page:
+    referrals: list[dict[str, Any]]
+    next_page_token: str
+
+
+@dataclass(frozen=True)
+class Detail:
+    referral: Referral
+    view: dict[str, Any]
+    history: list[Envelope]
+
+
+async def get_referral(deps: Deps, tenant: str, referral_id: str) -> Detail:
+    """The referral from its stream (the truth), with its history; partner views left out of the history."""
+    try:
+        state, envelopes = await history(deps, referral_id, tenant)
+    except UnknownReferral as exc:
+        raise NotFound(str(exc)) from exc
+    if not state.exists:
+        raise NotFound(f"referral {referral_id} does not exist")
+    view = await deps.views.find(tenant, {"_id": referral_id}, 0, 1)
+    own = [e for e in envelopes if e.type != ev.PartnerReferral.event_type]
+    return Detail(state, view[0] if view else {}, own)
+
+
+async def page(deps: Deps, q: ListQuery, where: dict[str, Any]) -> Page:
+    docs = await deps.views.find(q.tenant, where, q.offset, q.limit + 1)
+    more = len(docs) > q.limit
+    return Page(docs[:q.limit], str(q.offset + q.limit) if more else "")
+
+
+async def of_question(deps: Deps, q: ListQuery, question_id: str) -> Page:
+    return await page(deps, q, {"question_id": question_id})
+
+
+async def open_of_office(deps: Deps, q: ListQuery, office_id: str) -> Page:
+    return await page(deps, q, {"office_id": office_id, "open": True})
+
+
+async def overdue(deps: Deps, q: ListQuery, office_id: str | None) -> Page:
+    where = {"status": "requested", "overdue": True} | ({"office_id": office_id} if office_id else {})
+    return await page(deps, q, where)
