@@ -27,6 +27,9 @@ from services.intake.entrypoints.grpc_api import IntakeServicer
 from services.plumbing import auth, devsecrets, grpcserver
 from services.plumbing.eventstore.memory import InMemoryEventStore
 from services.plumbing.projection.store import ProjectionStore
+from services.referral.application.handlers import Deps as ReferralDeps
+from services.referral.application.memory import InMemoryReference, InMemoryViews as InMemoryReferralViews
+from services.referral.entrypoints.grpc_api import ReferralServicer
 
 pytestmark = pytest.mark.integration
 OWN, OTHER = "kortrijk", "brugge"
@@ -41,6 +44,8 @@ SERVICERS: dict[str, tuple[type, Callable[[dict[str, Any]], Any]]] = {
         CatalogueDeps(store=InMemoryEventStore(), views=InMemoryViews()), CatalogueSettings().hsds_schema_dir)),
     "wegwijs.insights.v1.InsightsService": (InsightsServicer, lambda env: InsightsServicer(
         ProjectionStore(env["mongo"], env["settings"].database("insights")))),
+    "wegwijs.referral.v1.ReferralService": (ReferralServicer, lambda env: ReferralServicer(ReferralDeps(
+        store=InMemoryEventStore(), views=InMemoryReferralViews(), reference=InMemoryReference()))),
 }
 
 

@@ -1,0 +1,3 @@
+from services.referral.entrypoints.main import run
+
+run()

@@ -1,0 +1,107 @@
+"""The referral API over gRPC on the real FerretDB: the whole lifecycle, the lists, refusals with their reasons."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import grpc
+import pytest
+
+from contracts.envelope import Role
+from contracts.proto import referral_pb2 as pb
+from services.referral.application.overdue import flag_overdue
+from services.referral.tests.support import OTHER_PARTNER, PARTNER, TENANT, upstream
+
+pytestmark = pytest.mark.integration
+
+
+def cid() -> str:
+    return uuid.uuid4().hex
+
+
+async def seed(deps, **kw) -> None:
+    for e in upstream(**kw):
+        await deps.reference.learn(e)
+
+
+async def refer(front, question: str = "q-1", **kw) -> pb.ReferralReply:
+    return await front.ReferToService(pb.ReferToServiceRequest(
+        command_id=cid(), question_id=question, service_id="svc-1", mode="warm-handoff", **kw))
+
+
+async def refused(call, code: grpc.StatusCode) -> str:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    assert caught.value.code() == code, caught.value.details()
+    return caught.value.details()
+
+
+async def test_a_referral_goes_through_its_lifecycle_and_the_question_shows_the_outcome(api, deps) -> None:
+    await seed(deps)
+    front, partner = api(Role.FRONT_OFFICE, TENANT), api(Role.PARTNER, partner=PARTNER)
+    made = await refer(front, note="rent contract")
+    rid = made.referral_id
+    assert made.status == "requested"
+    for call, req, status in [
+            ("Accept", {}, "accepted"), ("Start", {}, "in-progress"), ("Hold", {"reason": "waiting-list"}, "on-hold"),
+            ("Resume", {}, "in-progress"), ("Complete", {"outcome": "partly", "went_alone": True}, "completed")]:
+        reply = await getattr(partner, call)(pb.PartnerRequest(command_id=cid(), referral_id=rid, **req))
+        assert reply.status == status
+    page = await front.ListReferralsOfQuestion(pb.ListReferralsOfQuestionRequest(question_id="q-1"))
+    [shown] = page.referrals
+    assert (shown.status, shown.outcome, shown.went_alone, shown.partner_id) == ("completed", "partly", True, PARTNER)
+    detail = await front.GetReferral(pb.GetReferralRequest(referral_id=rid))
+    assert [h.type for h in detail.history] == [
+        "ReferralRequested", "ReferralAccepted", "ReferralStarted", "ReferralPutOnHold", "ReferralResumed",
+        "ReferralCompleted"]
+    assert (await front.ListOpenReferralsOfOffice(pb.ListOpenReferralsOfOfficeRequest(office_id="office-1"))) \
+        .referrals == []
+
+
+async def test_refusals_name_their_reason(api, deps) -> None:
+    await seed(deps, consent=False)
+    front = api(Role.FRONT_OFFICE, TENANT)
+    details = await refused(refer(front), grpc.StatusCode.FAILED_PRECONDITION)
+    assert details.startswith("consent:")
+    details = await refused(refer(front, question="q-unknown"), grpc.StatusCode.FAILED_PRECONDITION)
+    assert details.startswith("question_id:")
+    details = await refused(front.ReferToService(pb.ReferToServiceRequest(
+        command_id=cid(), question_id="q-1", service_id="svc-1", mode="telepathy")), grpc.StatusCode.INVALID_ARGUMENT)
+    assert details.startswith("mode:")
+
+
+async def test_partners_see_only_their_own_referrals_and_reasons_are_required(api, deps) -> None:
+    await seed(deps)
+    rid = (await refer(api(Role.FRONT_OFFICE, TENANT))).referral_id
+    other = api(Role.PARTNER, partner=OTHER_PARTNER)
+    await refused(other.Accept(pb.PartnerRequest(command_id=cid(), referral_id=rid)), grpc.StatusCode.NOT_FOUND)
+    await refused(api(Role.FRONT_OFFICE, "brugge").GetReferral(pb.GetReferralRequest(referral_id=rid)),
+                  grpc.StatusCode.NOT_FOUND)
+    partner = api(Role.PARTNER, partner=PARTNER)
+    details = await refused(partner.Reject(pb.PartnerRequest(command_id=cid(), referral_id=rid)),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert details.startswith("reason:")
+    reply = await partner.Reject(pb.PartnerRequest(command_id=cid(), referral_id=rid, reason="language"))
+    assert reply.status == "rejected"
+    details = await refused(partner.Accept(pb.PartnerRequest(command_id=cid(), referral_id=rid)),
+                            grpc.StatusCode.FAILED_PRECONDITION)
+    assert "cannot accept a referral that is rejected" in details
+
+
+async def test_open_referrals_of_an_office_are_paginated_and_overdue_ones_listed(api, deps) -> None:
+    for i in range(3):
+        await seed(deps, question=f"q-{i}", client=f"cl-{i}")
+    front = api(Role.FRONT_OFFICE, TENANT)
+    made = [(await refer(front, question=f"q-{i}")).referral_id for i in range(3)]
+    first = await front.ListOpenReferralsOfOffice(pb.ListOpenReferralsOfOfficeRequest(office_id="office-1",
+                                                                                      page_size=2))
+    second = await front.ListOpenReferralsOfOffice(pb.ListOpenReferralsOfOfficeRequest(
+        office_id="office-1", page_size=2, page_token=first.next_page_token))
+    listed = [r.referral_id for r in [*first.referrals, *second.referrals]]
+    assert sorted(listed) == sorted(made) and len(first.referrals) == 2 and not second.next_page_token
+    later = deps.now() + timedelta(hours=80)
+    deps.now = lambda: later
+    assert await flag_overdue(deps, hours=72) == 3
+    overdue = await front.ListOverdue(pb.ListOverdueRequest())
+    assert sorted(r.referral_id for r in overdue.referrals) == sorted(made)
+    assert all(r.overdue for r in overdue.referrals)
