@@ -55,6 +55,12 @@ def changes(envelope: Envelope) -> list[Change]:
     return []
 
 
+def partner_of(envelope: Envelope) -> str | None:
+    """The partner organisation a service event names (its referrals will go to that partner's topic)."""
+    found = [c.fields.get("organization_id") for c in changes(envelope) if c.collection == "services"]
+    return next((p for p in found if p), None)
+
+
 def question_of(doc: dict[str, Any] | None) -> QuestionFacts | None:
     if not doc or "client_id" not in doc:
         return None
