@@ -1,0 +1,64 @@
+"""The partner feed as FastStream declares it, for its AsyncAPI document (docs/asyncapi/referral-partners.yaml).
+
+Messages are published by the relay from the event store (the outbox), not by this broker: that keeps "the referral
+was recorded" and "the partner will be told" one atomic write. This module declares the same topic and message
+schema to FastStream, which generates the document; a test regenerates it and compares with the committed file.
+Regenerate with `python -m services.referral.entrypoints.partner_feed`.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from pydantic import ConfigDict
+
+from contracts import topics
+from contracts.envelope import Envelope
+from contracts.events.referral import PartnerReferral
+
+DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "asyncapi" / "referral-partners.yaml"
+DESCRIPTION = """\
+Each partner organisation has its own Kafka topic carrying only the referrals addressed to it.
+After every change of a referral (requested, accepted, ..., completed, flagged overdue) one message carries the
+referral as the partner needs it to act: the client's pseudonym, the service, themes, languages, mode, priority,
+status, and the reason or outcome of the change. Never contact details or names: intake keeps those encrypted and
+shares none in events. Key = referral id (per-referral order); deduplicate by (stream_id, stream_version).
+Report back through gRPC wegwijs.referral.v1.ReferralService (Accept, Reject, Start, Hold, Resume, Complete, Fail).
+"""
+
+
+class PartnerReferralMessage(Envelope):
+    """The envelope of every Wegwijs event, with a `PartnerReferral` payload."""
+
+    model_config = ConfigDict(frozen=True, title="PartnerReferralMessage")
+
+    type: Literal["PartnerReferral"]
+    schema_version: Literal[1]
+    payload: PartnerReferral
+
+
+def broker() -> KafkaBroker:
+    """A broker that only declares the partner feed (never connected)."""
+    declared = KafkaBroker("kafka.example.org:9093", description="the municipality's Kafka (SASL_SSL)")
+    declared.publisher(topics.PARTNER_REFERRALS, title="partner-referrals",
+                       description="One topic per partner organisation: replace {organization_id} by your id.",
+                       schema=PartnerReferralMessage)
+    return declared
+
+
+def document() -> str:
+    """The AsyncAPI 3.0 document as JSON, which is YAML too (YAML 1.2 is a superset; no PyYAML needed)."""
+    spec = AsyncAPI(broker(), title="Wegwijs referral partner feeds", version="1.0.0", description=DESCRIPTION)
+    doc = spec.to_specification().to_jsonable()
+    doc["channels"]["partner-referrals"]["parameters"] = {
+        "organization_id": {"description": "Your organisation's id in the Wegwijs catalogue."}}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    DOCUMENT.parent.mkdir(parents=True, exist_ok=True)
+    DOCUMENT.write_text(document())
+    print(f"wrote {DOCUMENT}")
