@@ -167,4 +167,4 @@ def partner_view(state: Referral, change: str, last: DomainEvent | None) -> ev.P
         client_id=r.client_id, status=state.status, change=change, themes=r.themes,
         client_languages=r.client_languages, mode=r.mode, priority=r.priority, requested_at=state.requested_at,
         overdue=state.overdue, reason=getattr(last, "reason", None), outcome=getattr(last, "outcome", None),
-        went_alone=getattr(last, "went_alone", None), note=getattr(last, "note", None))
+        went_alone=getattr(last, "went_alone", None), note=r.note)
