@@ -1,6 +1,7 @@
 """MongoDB query model: one collection per entity kind in the catalogue's own database, indexed for search.
 
-Only plain find() and upserts: what FerretDB 1.x and MongoDB both support.
+Only plain find() and upserts: what FerretDB 1.x and MongoDB both support. On FerretDB (SQLite) only `_id`
+lookups use an index; other filters scan the collection, which is small here (one document per record).
 """
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 from services.catalogue.domain.entity import Kind
 
@@ -31,12 +31,12 @@ class MongoViews:
             await coll.create_index([("tenant", ASCENDING), ("languages", ASCENDING)], name="tenant_languages")
 
     async def put(self, doc: dict[str, Any]) -> None:
-        # The version guard keeps a slow writer from replacing a newer state with an older one.
-        try:
-            await self._coll(doc["kind"]).replace_one({"_id": doc["_id"], "version": {"$lte": doc["version"]}},
-                                                      doc, upsert=True)
-        except DuplicateKeyError:
-            pass  # a newer version is stored already
+        # Filters by _id only: FerretDB 1.x pushes nothing else down to SQLite, so a filter on the version too would
+        # scan the collection. The version check keeps a slow writer from replacing a newer state with an older one.
+        coll = self._coll(doc["kind"])
+        stored = await coll.find_one({"_id": doc["_id"]}, {"version": 1})
+        if stored is None or stored["version"] <= doc["version"]:
+            await coll.replace_one({"_id": doc["_id"]}, doc, upsert=True)
 
     async def get(self, kind: Kind, entity_id: str) -> dict[str, Any] | None:
         return await self._coll(kind).find_one({"_id": entity_id})

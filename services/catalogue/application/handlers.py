@@ -10,13 +10,13 @@ from typing import Any
 
 from contracts.envelope import Actor, new_event_id
 from contracts.events import DomainEvent, decode
-from services.catalogue.application.views import Views, document
+from services.catalogue.application.views import Views, document, entity_of
 from services.catalogue.domain import commands as c
 from services.catalogue.domain import decisions
 from services.catalogue.domain.entity import Entity, Kind
 from services.catalogue.domain.errors import CatalogueRuleViolated, UnknownEntity
 from services.plumbing.errors import FailedPrecondition, InvalidArgument, NotFound
-from services.plumbing.eventstore import Commit, EventStore
+from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore
 
 LINKS = uuid.UUID("5b0f3d4e-7c53-4f0e-9d0a-6a4c3e2b1f10")
 
@@ -27,6 +27,9 @@ class Context:
 
     actor: Actor
     correlation_id: str
+    # True when command ids are derived, never reused for another change (HSDS import): the upfront retry lookup,
+    # a full scan of the commits on FerretDB, is skipped; the store's unique command_id still stops duplicates.
+    derived_command_ids: bool = False
 
 
 @dataclass
@@ -49,13 +52,39 @@ async def load(deps: Deps, kind: Kind, entity_id: str, tenant: str) -> Entity:
     return Entity.replay(kind, entity_id, tenant, [decode(e) for e in envelopes])
 
 
+async def snapshot(deps: Deps, kind: Kind, entity_id: str, tenant: str) -> Entity:
+    """The entity as the query model has it (a read by id, cheap; no view = not registered yet).
+
+    If the view is behind its stream, appending at its version fails on the store's unique (stream, version)
+    index, and `execute` decides again on the replayed stream: the event store stays the truth.
+    """
+    doc = await deps.views.get(kind, entity_id)
+    if doc is None:
+        return Entity(kind, entity_id, tenant)
+    if doc["tenant"] != tenant:
+        raise UnknownEntity(f"{kind} {entity_id} does not exist in {tenant}")
+    return entity_of(doc)
+
+
 Decide = Callable[[Entity], list[DomainEvent]]
 
 
 async def execute(cmd: c.Command, ctx: Context, deps: Deps, kind: Kind, entity_id: str, decide: Decide) -> dict:
-    if (earlier := await deps.store.by_command(cmd.command_id)) is not None:
+    if not ctx.derived_command_ids and (earlier := await deps.store.by_command(cmd.command_id)) is not None:
         return earlier.result
-    state = await load(deps, kind, entity_id, cmd.tenant)
+    state = await snapshot(deps, kind, entity_id, cmd.tenant)
+    try:
+        return await _append(cmd, ctx, deps, state, decide)
+    except ConcurrencyError:  # the view was behind the stream: decide again on the replayed state
+        return await _append(cmd, ctx, deps, await load(deps, kind, entity_id, cmd.tenant), decide)
+    except UnknownEntity:
+        if state.exists or not (replayed := await load(deps, kind, entity_id, cmd.tenant)).exists:
+            raise
+        return await _append(cmd, ctx, deps, replayed, decide)
+
+
+async def _append(cmd: c.Command, ctx: Context, deps: Deps, state: Entity, decide: Decide) -> dict:
+    kind, entity_id = state.kind, state.entity_id
     events = decide(state)
     result = {"id": entity_id, "version": state.version + len(events), "changed": bool(events)}
     if events:
@@ -116,7 +145,7 @@ def _closer(kind: Kind) -> Callable[..., Any]:
 
 
 async def link_service_at_location(cmd: c.LinkServiceAtLocation, ctx: Context, deps: Deps) -> dict:
-    location = await load(deps, "location", cmd.location_id, cmd.tenant)
+    location = await snapshot(deps, "location", cmd.location_id, cmd.tenant)
     link_id = cmd.service_at_location_id or str(uuid.uuid5(LINKS, f"{cmd.service_id}/{cmd.location_id}"))
     return await execute(cmd, ctx, deps, "service", cmd.service_id, lambda s: decisions.link(
         s, location, link_id, cmd.description, cmd.hsds_extra))

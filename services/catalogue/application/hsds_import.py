@@ -6,13 +6,15 @@ exported ourselves keeps its own id. One bad record never stops the others.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from contracts.events.catalogue import LocationRecord, OrganizationRecord, ServiceRecord
-from services.catalogue.application.handlers import Context, Deps, handle, load
+
+from services.catalogue.application.cached_views import CachedViews
+from services.catalogue.application.handlers import Context, Deps, handle, snapshot
 from services.catalogue.domain import commands as c
 from services.plumbing.errors import FailedPrecondition, InvalidArgument, NotFound, describe
 
@@ -46,6 +48,7 @@ class Report:
 
 
 async def our_id(deps: Deps, kind: str, hsds_id: str) -> str:
+    """The id of the record an HSDS id stands for: our own id if we exported it, else derived from it."""
     if await deps.views.get(kind, hsds_id) is not None:  # type: ignore[arg-type]
         return hsds_id
     return str(uuid.uuid5(IMPORTS, f"{kind}:{hsds_id}"))
@@ -53,7 +56,8 @@ async def our_id(deps: Deps, kind: str, hsds_id: str) -> str:
 
 async def import_records(items: list[Incoming], tenant: str, command_id: str, ctx: Context,
                          deps: Deps) -> list[Report]:
-    reports = []
+    reports, ctx = [], replace(ctx, derived_command_ids=True)
+    deps = replace(deps, views=await CachedViews.of(deps.views, tenant))
     for item in items:
         if item.problems or item.skipped:
             outcome: Outcome = "rejected" if item.problems else "skipped"
@@ -72,7 +76,7 @@ async def import_records(items: list[Incoming], tenant: str, command_id: str, ct
 
 async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:
     entity_id = await our_id(deps, item.kind, item.hsds_id)
-    state = await load(deps, item.kind, entity_id, tenant)  # type: ignore[arg-type]
+    state = await snapshot(deps, item.kind, entity_id, tenant)  # type: ignore[arg-type]
     refs: dict[str, Any] = {"hsds_id": None if entity_id == item.hsds_id else item.hsds_id}
     if getattr(item.record, "organization_id", None):
         refs["organization_id"] = await our_id(deps, "organization", item.record.organization_id)  # type: ignore
@@ -96,7 +100,7 @@ async def _link(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps)
     link = item.link or {}
     service_id = await our_id(deps, "service", link["service_id"])
     location_id = await our_id(deps, "location", link["location_id"])
-    before = await load(deps, "service", service_id, tenant)
+    before = await snapshot(deps, "service", service_id, tenant)
     result = await handle(c.LinkServiceAtLocation(
         command_id=key, tenant=tenant, service_id=service_id, location_id=location_id,
         service_at_location_id=item.hsds_id, description=link.get("description"),

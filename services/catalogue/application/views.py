@@ -52,6 +52,11 @@ def document(state: Entity) -> dict[str, Any]:
     }
 
 
+def entity_of(doc: dict[str, Any]) -> Entity:
+    """The entity as of the view's version: a snapshot, so deciding needs no replay of the stream."""
+    return Entity(doc["kind"], doc["_id"], doc["tenant"], doc["version"], record_of(doc), links_of(doc))
+
+
 def record_of(doc: dict[str, Any]) -> Any:
     return RECORDS[doc["kind"]].model_validate(doc["record"])
 

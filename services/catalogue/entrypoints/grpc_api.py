@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import grpc
 import structlog
 
-from contracts.envelope import Actor, Role, new_event_id
+from contracts.envelope import Role, new_event_id
 from contracts.proto import catalogue_pb2 as pb
 from contracts.proto import catalogue_pb2_grpc
 from services.catalogue.adapters import hsds
@@ -30,11 +30,15 @@ READERS = frozenset({Role.FRONT_OFFICE, Role.CATALOGUE_ADMIN, Role.ADMIN, Role.P
 def context() -> Context:
     """The caller's actor (from the auth interceptor) and the correlation id it bound."""
     correlation_id = structlog.contextvars.get_contextvars().get("correlation_id") or new_event_id()
-    try:
-        actor = auth.current().actor
-    except LookupError:
-        actor = Actor(staff_id="unknown", role=Role.SYSTEM)
-    return Context(actor, correlation_id)
+    return Context(auth.current().actor, correlation_id)
+
+
+def tenant_of(requested: str) -> str:
+    """Municipal staff act for their own municipality (an admin names one); a partner may read any city's map."""
+    principal = auth.current()
+    if principal.role is Role.PARTNER:
+        return requested
+    return auth.scope_tenant(principal, requested or None)
 
 
 class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
@@ -53,57 +57,57 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         return pb.CommandResult(**await handle(cmd, context(), self.deps))
 
     async def RegisterOrganization(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.RegisterOrganization(command_id=r.command_id, tenant=r.tenant,
+        return await self._run(c.RegisterOrganization(command_id=r.command_id, tenant=tenant_of(r.tenant),
                                                       organization_id=optional(r.organization_id),
                                                       record=data(r.organization)))
 
     async def RegisterService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.RegisterService(command_id=r.command_id, tenant=r.tenant,
+        return await self._run(c.RegisterService(command_id=r.command_id, tenant=tenant_of(r.tenant),
                                                  service_id=optional(r.service_id), record=data(r.service)))
 
     async def RegisterLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.RegisterLocation(command_id=r.command_id, tenant=r.tenant,
+        return await self._run(c.RegisterLocation(command_id=r.command_id, tenant=tenant_of(r.tenant),
                                                   location_id=optional(r.location_id), record=data(r.location)))
 
     async def UpdateOrganization(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.UpdateOrganization(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+        return await self._run(c.UpdateOrganization(command_id=r.command_id, tenant=tenant_of(r.tenant), entity_id=r.id,
                                                     changes=data(r.changes)))
 
     async def UpdateService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.UpdateService(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+        return await self._run(c.UpdateService(command_id=r.command_id, tenant=tenant_of(r.tenant), entity_id=r.id,
                                                changes=data(r.changes)))
 
     async def UpdateLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.UpdateLocation(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+        return await self._run(c.UpdateLocation(command_id=r.command_id, tenant=tenant_of(r.tenant), entity_id=r.id,
                                                 changes=data(r.changes)))
 
     async def VerifyService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.VerifyService(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+        return await self._run(c.VerifyService(command_id=r.command_id, tenant=tenant_of(r.tenant), entity_id=r.id,
                                                assured_date=optional(r.assured_date)))
 
     async def CloseService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.CloseService(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+        return await self._run(c.CloseService(command_id=r.command_id, tenant=tenant_of(r.tenant), entity_id=r.id,
                                               status=r.status or "inactive", reason=r.reason))
 
     async def CloseOrganization(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.CloseOrganization(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+        return await self._run(c.CloseOrganization(command_id=r.command_id, tenant=tenant_of(r.tenant), entity_id=r.id,
                                                    status=r.status or "inactive", reason=r.reason))
 
     async def CloseLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return await self._run(c.CloseLocation(command_id=r.command_id, tenant=r.tenant, entity_id=r.id,
+        return await self._run(c.CloseLocation(command_id=r.command_id, tenant=tenant_of(r.tenant), entity_id=r.id,
                                                reason=r.reason))
 
     async def LinkServiceAtLocation(self, r: Any, _: Ctx) -> Any:  # noqa: N802
         return await self._run(c.LinkServiceAtLocation(
-            command_id=r.command_id, tenant=r.tenant, service_id=r.service_id, location_id=r.location_id,
+            command_id=r.command_id, tenant=tenant_of(r.tenant), service_id=r.service_id, location_id=r.location_id,
             service_at_location_id=optional(r.service_at_location_id), description=optional(r.description)))
 
     async def GetService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        return service_view(await queries.get(self.deps, "service", r.tenant, r.id))
+        return service_view(await queries.get(self.deps, "service", tenant_of(r.tenant), r.id))
 
     async def SearchServices(self, r: Any, _: Ctx) -> Any:  # noqa: N802
         query = ServiceQuery(
-            tenant=r.tenant, theme=optional(r.theme), language=optional(r.language),
+            tenant=tenant_of(r.tenant), theme=optional(r.theme), language=optional(r.language),
             include_interpretation=r.include_interpretation, municipality=optional(r.municipality),
             open_at=optional(r.open_at), open_on=optional(r.open_on), weekday=optional(r.weekday),
             time_from=optional(r.time_from), time_to=optional(r.time_to), free_only=r.free_only,
@@ -115,7 +119,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         return search_response(result, docs)
 
     async def ImportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        cmd = c.Command(command_id=r.command_id, tenant=r.tenant)
+        cmd = c.Command(command_id=r.command_id, tenant=tenant_of(r.tenant))
         if r.kind and r.kind not in hsds.KINDS:
             raise InvalidArgument("kind", f"one of {', '.join(hsds.KINDS)}, or empty to detect")
         try:
@@ -129,7 +133,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         kind = r.kind or "organization"
         if kind not in ("organization", "service", "location"):
             raise InvalidArgument("kind", "one of organization, service, location")
-        tenant = c.Command(command_id="export-query", tenant=r.tenant).tenant
+        tenant = c.Command(command_id="export-query", tenant=tenant_of(r.tenant)).tenant
         document = hsds.export(kind, await hsds_export.catalogue(tenant, self.deps))
         return pb.ExportHsdsResponse(document=json.dumps(document, ensure_ascii=False),
                                      records=document["total_items"])

@@ -64,3 +64,14 @@ def outcomes(reports: list[Report]) -> dict[str, int]:
     for r in reports:
         counted[r.outcome] = counted.get(r.outcome, 0) + 1
     return counted
+
+
+def demo_subset(organizations: int) -> dict[str, Any]:
+    """A few organisations of the demo (the one offering "Woonloket Leiebrugge" first), with their services."""
+    files = demo_files()
+    services = files["services"]["contents"]
+    anchor = next(s["organization_id"] for s in services if s["name"] == "Woonloket Leiebrugge")
+    orgs = sorted(files["organizations"]["contents"], key=lambda o: (o["id"] != anchor, o["id"]))[:organizations]
+    ids = {o["id"] for o in orgs}
+    return {"organizations": hsds.page(sorted(orgs, key=lambda o: o["id"])),
+            "services": hsds.page([s for s in services if s["organization_id"] in ids])}

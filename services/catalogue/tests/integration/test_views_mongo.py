@@ -8,7 +8,8 @@ pytestmark = pytest.mark.integration
 
 class TestMongoViews(ViewsContract):
     @pytest.fixture
-    async def views(self, mongo, settings) -> MongoViews:
+    async def views(self, mongo, settings):
         views = MongoViews(mongo, settings.database("catalogue"))
         await views.create_indexes()
-        return views
+        yield views
+        await mongo.drop_database(settings.database("catalogue"))
