@@ -46,7 +46,11 @@ class MongoQuestionViews:
 
     async def put(self, doc: dict[str, Any]) -> None:
         try:
-            await self._views.replace_one({"_id": doc["_id"], "version": {"$lt": doc["version"]}}, doc, upsert=True)
+            if doc["version"] == 1:  # a new question: a plain insert (FerretDB looks up by _id alone fastest)
+                await self._views.insert_one(doc)
+            else:
+                await self._views.replace_one({"_id": doc["_id"], "version": {"$lt": doc["version"]}}, doc,
+                                              upsert=True)
         except DuplicateKeyError:
             pass  # the stored document is as new or newer
 

@@ -30,7 +30,7 @@ def _question(cmd: c.QuestionCommand | c.RegisterQuestion, ctx: Context, deps: D
 async def register_question(cmd: c.RegisterQuestion, ctx: Context, deps: Deps) -> dict[str, Any]:
     question_id, client_id = f"q-{deps.new_id()}", cmd.client_id or f"c-{deps.new_id()}"
     return await _question(cmd, ctx, deps, question_id, lambda s: question.register(s, cmd, client_id),
-                           occurred_at=cmd.occurred_at)
+                           occurred_at=cmd.occurred_at, new_stream=True)
 
 
 def _on_question(decide: Callable[[question.Question, Any], Any]) -> Callable[..., Any]:
@@ -48,7 +48,7 @@ def _client(cmd: Command, ctx: Context, deps: Deps, client_id: str, decide: Call
 async def register_client(cmd: client.RegisterClient, ctx: Context, deps: Deps) -> dict[str, Any]:
     client_id = f"c-{deps.new_id()}"
     await deps.keys.get_or_create(client_id)
-    return await _client(cmd, ctx, deps, client_id, client.register)
+    return await _client(cmd, ctx, deps, client_id, client.register, new_stream=True)
 
 
 async def record_consent(cmd: client.RecordConsent, ctx: Context, deps: Deps) -> dict[str, Any]:
@@ -90,7 +90,8 @@ def _on_office(decide: Callable[[office.Office, Any], Any]) -> Callable[..., Any
 async def report_signal(cmd: signal.ReportSignal, ctx: Context, deps: Deps) -> dict[str, Any]:
     signal_id = f"s-{deps.new_id()}"
     return await execute(cmd, ctx, deps, stream_id=signal_id, initial=lambda: _Fresh(),
-                         decide=lambda _: signal.report(signal_id, cmd), result=lambda _: {"signal_id": signal_id})
+                         decide=lambda _: signal.report(signal_id, cmd), result=lambda _: {"signal_id": signal_id},
+                         new_stream=True)
 
 
 class _Fresh:
