@@ -1,4 +1,4 @@
-"""A read-through cache over the query model for bulk work (HSDS import): one read per kind instead of one per record."""
+"""A cache over the query model for bulk work (HSDS import): one read per kind instead of one per record."""
 from __future__ import annotations
 
 from collections.abc import Sequence
