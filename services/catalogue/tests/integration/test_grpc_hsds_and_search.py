@@ -13,7 +13,7 @@ import pytest
 
 from contracts.envelope import Role
 from contracts.proto import catalogue_pb2 as pb
-from services.catalogue.tests.support import demo_files, demo_subset
+from services.catalogue.tests.support import EXAMPLES, demo_files, demo_subset
 
 pytestmark = pytest.mark.integration
 
@@ -74,3 +74,14 @@ async def test_a_document_that_is_not_json_is_refused(api) -> None:
         await api.call("ImportHsds", pb.ImportHsdsRequest(command_id=uuid.uuid4().hex, tenant="kortrijk",
                                                           document="{not json"))
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT and caught.value.details().startswith("document")
+
+
+async def test_the_official_hsds_example_imports_and_exports(api) -> None:
+    example = json.loads((EXAMPLES / "organization_full.json").read_text())
+    report = await import_file(api, example)
+    assert (report.created, report.rejected) == (4, 0)
+    exported = await api.call("ExportHsds", pb.ExportHsdsRequest(tenant="kortrijk", kind="service"), Role.POLICY)
+    [service] = json.loads(exported.document)["contents"]
+    original = example["services"][0]
+    assert {k: service[k] for k in ("id", "name", "status", "wait_time", "funding", "program")} == {
+        k: original[k] for k in ("id", "name", "status", "wait_time", "funding", "program")}
