@@ -35,6 +35,8 @@ class ServiceQuery(BaseModel):
     free_only: bool = False
     accessible_only: bool = False
     with_capacity: bool = False
+    age: int | None = Field(default=None, ge=0, le=130)
+    without_residence_status: bool = False
     include_closed: bool = False
     page_size: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0)
@@ -62,8 +64,8 @@ class ServiceQuery(BaseModel):
     def _one_moment(self) -> ServiceQuery:
         if sum(x is not None for x in (self.open_at, self.open_on, self.weekday)) > 1:
             raise ValueError("give at most one of open_at, open_on, weekday")
-        if (self.time_from or self.time_to) and self.open_at:
-            raise ValueError("time_from/time_to go with open_on or weekday, not open_at")
+        if (self.time_from or self.time_to) and not (self.open_on or self.weekday):
+            raise ValueError("time_from/time_to go with open_on or weekday")
         return self
 
     def window(self) -> opening.Window:
@@ -87,6 +89,14 @@ class Hit:
 def is_free(r: ServiceRecord) -> bool:
     """Free of charge: every cost option the service lists costs nothing (no options = unknown, not free)."""
     return bool(r.cost_options) and all(not o.amount for o in r.cost_options)
+
+
+def eligible(r: ServiceRecord, q: ServiceQuery) -> bool:
+    """Only what the record states excludes: an unknown age limit or residence rule does not."""
+    e = r.eligibility
+    if q.age is not None and ((e.minimum_age or 0) > q.age or (e.maximum_age is not None and e.maximum_age < q.age)):
+        return False
+    return not (q.without_residence_status and e.residence_status_required)
 
 
 def theme_score(r: ServiceRecord, theme: str) -> int:
@@ -131,12 +141,15 @@ def score(c: Candidate, q: ServiceQuery, today: date) -> Hit | None:
         return None
     if q.free_only and not is_free(r):
         return None
+    if not eligible(r, q):
+        return None
     if q.accessible_only and not any(loc.wheelchair_accessible for loc in c.locations):
         return None
     if q.with_capacity and not (r.capacity and r.capacity.available > 0):
         return None
     if not _open(c, q, today):
         return None
+    reasons += ["free"] if is_free(r) else []
     if r.capacity is not None:
         points += 1 if r.capacity.available > 0 else 0
         points -= 1 if r.capacity.waiting_list else 0

@@ -11,6 +11,7 @@ import structlog
 from contracts.envelope import Role, new_event_id
 from contracts.proto import catalogue_pb2 as pb
 from contracts.proto import catalogue_pb2_grpc
+from contracts.tenants import MUNICIPALITIES
 from services.catalogue.adapters import hsds
 from services.catalogue.application import hsds_export, queries
 from services.catalogue.application.handlers import Context, Deps, handle
@@ -112,6 +113,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
             open_at=optional(r.open_at), open_on=optional(r.open_on), weekday=optional(r.weekday),
             time_from=optional(r.time_from), time_to=optional(r.time_to), free_only=r.free_only,
             accessible_only=r.accessible_only, with_capacity=r.with_capacity, include_closed=r.include_closed,
+            age=r.age if r.HasField("age") else None, without_residence_status=r.without_residence_status,
             page_size=r.page_size or 20, offset=offset(r.page_token))
         result = await queries.search_services(query, self.deps)
         docs = {d["_id"]: d for d in await self.deps.views.many(
@@ -133,7 +135,9 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         kind = r.kind or "organization"
         if kind not in ("organization", "service", "location"):
             raise InvalidArgument("kind", "one of organization, service, location")
-        tenant = c.Command(command_id="export-query", tenant=tenant_of(r.tenant)).tenant
+        tenant = tenant_of(r.tenant)
+        if tenant not in MUNICIPALITIES:
+            raise InvalidArgument("tenant", f"unknown municipality {tenant!r}")
         document = hsds.export(kind, await hsds_export.catalogue(tenant, self.deps))
         return pb.ExportHsdsResponse(document=json.dumps(document, ensure_ascii=False),
                                      records=document["total_items"])

@@ -103,3 +103,12 @@ async def test_recently_verified_services_rank_first_and_pages_follow_each_other
 def test_bad_queries_name_the_field(query: dict, field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         ServiceQuery(tenant=TENANT, **query)
+
+
+async def test_stated_eligibility_excludes_unknown_does_not(deps: Deps) -> None:
+    org = await organization(deps)
+    await offered(deps, org, name="Jongeren", eligibility={"minimum_age": 12, "maximum_age": 25})
+    await offered(deps, org, name="Met verblijfsvergunning", eligibility={"residence_status_required": True})
+    await offered(deps, org, name="Iedereen")
+    assert await names(deps, age=40) == ["Iedereen", "Met verblijfsvergunning"]
+    assert await names(deps, age=16, without_residence_status=True) == ["Iedereen", "Jongeren"]
