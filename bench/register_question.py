@@ -119,12 +119,12 @@ def row(name: str, result: tuple[float, list[float], int]) -> str:
     return f"  {name:<34} {rate:>9.0f} {pct(lat, 50):>9.2f} {pct(lat, 99):>9.2f} {errors:>7}"
 
 
-def start_intake(settings: Settings, port: int, secrets: Path, log: Path) -> subprocess.Popen:
+def start_intake(settings: Settings, port: int, secrets: Path, log: Path, kafka: str) -> subprocess.Popen:
     env = {**os.environ, "WEGWIJS_JWT_PUBLIC_KEY_FILE": str(secrets / "jwt-public.pem"),
            "WEGWIJS_TLS_CERT_FILE": str(secrets / "server.pem"), "WEGWIJS_TLS_KEY_FILE": str(secrets / "server-key.pem"),
            "WEGWIJS_TLS_CLIENT_CA_FILE": str(secrets / "ca.pem"), "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix,
            "WEGWIJS_DB_PREFIX": settings.db_prefix, "WEGWIJS_INTAKE_PORT": str(port), "WEGWIJS_LOG_JSON": "true",
-           "WEGWIJS_LOG_LEVEL": "warning"}
+           "WEGWIJS_LOG_LEVEL": "warning", "WEGWIJS_KAFKA_BOOTSTRAP": kafka}
     return subprocess.Popen([sys.executable, "-m", "services.intake"], cwd=ROOT, env=env,
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
 
@@ -134,7 +134,8 @@ async def main(args: argparse.Namespace) -> None:
     settings = Settings().model_copy(update={"topic_prefix": f"bench{tag}.", "db_prefix": f"bench{tag}_"})
     tmp = Path(tempfile.mkdtemp(prefix="wegwijs-bench-"))
     secrets, port = devsecrets.write(tmp), free_port()
-    proc = start_intake(settings, port, secrets, tmp / "intake.log")
+    kafka = f"127.0.0.1:{free_port()}" if args.without_relay else settings.kafka_bootstrap
+    proc = start_intake(settings, port, secrets, tmp / "intake.log", kafka)
     token = TokenIssuer(load_private((secrets / "jwt-private.pem").read_bytes())).issue(
         Principal(staff_id="s-bench", role=Role.FRONT_OFFICE, municipality="kortrijk"))
     creds = tls(*((secrets / f).read_bytes() for f in ("ca.pem", "client.pem", "client-key.pem")))
@@ -165,7 +166,7 @@ async def main(args: argparse.Namespace) -> None:
             ("saturation", f"baseline insert_one x{args.concurrency}", await saturate(mongo_op, args.concurrency, n)),
         ]
         print(f"\nRegisterQuestion over gRPC (mTLS, token) vs raw MongoDB insert_one; {n} ops per run; "
-              f"{os.cpu_count()} CPUs, everything co-located")
+              f"{os.cpu_count()} CPUs, everything co-located{'; relay OFF' if args.without_relay else ''}")
         print(f"  {'run':<34} {'ops/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
         for phase, name, result in results:
             print(row(f"{phase}: {name}", result))
@@ -192,4 +193,6 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=300, help="steady load, commands per second")
     parser.add_argument("--seconds", type=float, default=10, help="duration of the steady run")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent callers at saturation")
+    parser.add_argument("--without-relay", action="store_true",
+                        help="diagnosis: point the relay at a closed port, so Kafka publishing costs nothing")
     asyncio.run(main(parser.parse_args()))
