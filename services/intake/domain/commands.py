@@ -1,7 +1,6 @@
 """Commands about a question, validated at the edge: every error names its field and the reason."""
 from __future__ import annotations
 
-from typing import Literal
 
 from pydantic import Field
 
@@ -74,6 +73,3 @@ class ListOfficeQuestions(Query):
     day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")  # None = today in Europe/Brussels
     page_size: PageSize = 20
     page_token: Id | None = None
-
-
-Status = Literal["new", "open", "closed"]
