@@ -1,34 +1,46 @@
-"""Composition root of insights: the views store, the projection runner and its Kafka clients."""
+"""Composition root of insights: the generations of views, and a projection runner per generation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
-from services.insights.domain.questions_per_theme import QuestionsPerTheme
+from services.insights.adapters.generations import Generations
+from services.insights.domain.views import all_views
 from services.plumbing import kafka
-from services.plumbing.projection import ProjectionRunner
-from services.plumbing.projection.store import ProjectionStore
+from services.plumbing.projection import Projection, ProjectionRunner
 from services.plumbing.settings import Settings
 
 SERVICE = "insights"
 
 
+def group(settings: Settings, generation: int) -> str:
+    """The consumer group of a generation: its committed offsets say how far that generation's views are."""
+    return f"{settings.topic_prefix}{SERVICE}-g{generation}"
+
+
 @dataclass
 class App:
-    views: ProjectionStore
-    runner: ProjectionRunner
+    settings: Settings
+    generations: Generations
+    projection: Projection
     mongo: AsyncMongoClient[dict[str, Any]]
+
+    def consumer(self, generation: int) -> AIOKafkaConsumer:
+        topics = [self.settings.topic(t) for t in self.projection.topics]
+        return kafka.consumer(self.settings, group(self.settings, generation), *topics)
+
+    def runner(self, generation: int) -> ProjectionRunner:
+        """A runner projecting into `generation`'s views, from its group's committed offsets (or the beginning)."""
+        return ProjectionRunner(self.projection, self.generations.store(generation), self.consumer(generation),
+                                lambda: kafka.producer(self.settings, f"{SERVICE}-dlq"),
+                                self.settings.consumer_batch_size, self.settings.consumer_poll_ms)
 
 
 async def bootstrap(settings: Settings) -> App:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
-    views = ProjectionStore(mongo, settings.database(SERVICE))
-    projection = QuestionsPerTheme()
-    topics = [settings.topic(t) for t in projection.topics]
-    await kafka.ensure_topics(settings, topics)
-    consumer = kafka.consumer(settings, f"{settings.topic_prefix}{SERVICE}", *topics)
-    runner = ProjectionRunner(projection, views, consumer, lambda: kafka.producer(settings, f"{SERVICE}-dlq"),
-                              settings.consumer_batch_size, settings.consumer_poll_ms)
-    return App(views, runner, mongo)
+    projection = all_views()
+    await kafka.ensure_topics(settings, [settings.topic(t) for t in projection.topics])
+    return App(settings, Generations(mongo, settings.database(SERVICE)), projection, mongo)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     consumer_batch_size: int = 2000
     consumer_poll_ms: int = 100
     shutdown_grace_seconds: float = 5.0
+    # Insights: counts from 1 to this minus one are never shown to policy users (small-cell suppression).
+    suppression_threshold: int = Field(default=5, ge=1)
     # Token verification key (Ed25519 public PEM). Required: services refuse to start without it.
     jwt_public_key_file: Path | None = None
     jwt_private_key_file: Path | None = None  # only where tokens are issued (the CLI for local use)

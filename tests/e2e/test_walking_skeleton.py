@@ -19,6 +19,12 @@ KORTRIJK = dict(office_id="huis-van-de-kortrijkzaan", channel="whatsapp", client
                 language_used="ar", occurred_at="2026-03-10T09:30:00+01:00")
 
 
+@pytest.fixture(autouse=True)
+def exact_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests follow single questions, so small-cell suppression is off (threshold 1); it has its own tests."""
+    monkeypatch.setenv("WEGWIJS_SUPPRESSION_THRESHOLD", "1")
+
+
 async def eventually(read: Callable[[], Any], expect: Callable[[Any], bool], seconds: float = 30) -> Any:
     """Poll `read` until `expect` holds; return the last reading either way so the assertion shows it."""
     value = None

@@ -1,4 +1,8 @@
-"""Queries policy teams ask, answered from the views (never from the event history)."""
+"""Queries policy teams ask, answered from the views (never from the event history), with small-cell suppression.
+
+Every answer is suppressed here, before it leaves the application: the API, the CLI and the report only ever see
+suppressed tables. A hidden count is `None`.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,13 +10,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.tenants import MUNICIPALITIES
-from services.insights.domain.questions_per_theme import ALL_THEMES, VIEW
+from services.insights.domain import language_demand as languages
+from services.insights.domain import questions_per_theme as themes
+from services.insights.domain import workload
+from services.insights.domain.suppression import suppress
 from services.plumbing.projection.store import ProjectionStore
 
 Month = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class QuestionsPerThemeQuery(BaseModel):
+class PeriodQuery(BaseModel):
+    """One municipality, months from..to inclusive (either open)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tenant: str
@@ -27,17 +36,53 @@ class QuestionsPerThemeQuery(BaseModel):
         return v
 
 
-async def questions_per_theme(q: QuestionsPerThemeQuery, views: ProjectionStore) -> dict[str, Any]:
+QuestionsPerThemeQuery = PeriodQuery
+
+
+async def _sums(q: PeriodQuery, views: ProjectionStore, view: str, keys: tuple[str, ...],
+                measures: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The view's counters summed over the partitions owning its documents, per key, within the period."""
     match: dict[str, Any] = {"tenant": q.tenant}
     months = {k: v for k, v in (("$gte", q.from_month), ("$lte", q.to_month)) if v}
     if months:
         match["month"] = months
-    pipeline = [
-        {"$match": match},
-        {"$group": {"_id": {"theme": "$theme", "month": "$month"}, "questions": {"$sum": "$questions"}}},
-        {"$sort": {"_id.month": 1, "_id.theme": 1}},
-    ]
-    rows = [{"theme": d["_id"]["theme"], "month": d["_id"]["month"], "questions": d["questions"]}
-            async for d in await views.collection(VIEW).aggregate(pipeline)]
-    total = sum(r["questions"] for r in rows if r["theme"] == ALL_THEMES)
-    return {"rows": [r for r in rows if r["theme"] != ALL_THEMES], "total": total}
+    pipeline = [{"$match": match},
+                {"$group": {"_id": {k: f"${k}" for k in keys}, **{m: {"$sum": f"${m}"} for m in measures}}}]
+    return [{**d["_id"], **{m: d[m] for m in measures}} async for d in await views.collection(view).aggregate(pipeline)]
+
+
+async def questions_per_theme(q: PeriodQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
+    rows = await _sums(q, views, themes.VIEW, ("theme", "month"), ("questions",))
+    per_month = {r["month"]: r["questions"] for r in rows if r["theme"] == themes.ALL_THEMES}
+    cells = {(r["theme"], r["month"]): r["questions"] for r in rows if r["theme"] != themes.ALL_THEMES}
+    table = suppress(cells, threshold, per_month, sum(per_month.values()))
+    return {"rows": [{"theme": t, "month": m, "questions": n} for (t, m), n in sorted(table.cells.items(), key=_by_month)],
+            "total": table.total, "threshold": threshold}
+
+
+async def workload_by_channel(q: PeriodQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
+    rows = await _sums(q, views, workload.VIEW, ("office", "channel", "month"), ("questions",))
+    table = suppress({((r["office"], r["channel"]), r["month"]): r["questions"] for r in rows}, threshold)
+    return {"rows": [{"office": o, "channel": c, "month": m, "questions": n}
+                     for ((o, c), m), n in sorted(table.cells.items(), key=_by_month)],
+            "total": table.total, "threshold": threshold}
+
+
+async def language_demand(q: PeriodQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
+    rows = await _sums(q, views, languages.VIEW, ("language", "month"), languages.MEASURES)
+    everyone = languages.ALL_LANGUAGES
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    total: dict[str, Any] = {"language": everyone, "month": ""}
+    for measure in languages.MEASURES:
+        per_month = {r["month"]: r[measure] for r in rows if r["language"] == everyone}
+        table = suppress({(r["language"], r["month"]): r[measure] for r in rows if r["language"] != everyone},
+                         threshold, per_month, sum(per_month.values()))
+        for (language, month), n in table.cells.items():
+            out.setdefault((language, month), {"language": language, "month": month})[measure] = n
+        total[measure] = table.total
+    return {"rows": sorted(out.values(), key=lambda r: (r["month"], r["language"])), "total": total,
+            "threshold": threshold}
+
+
+def _by_month(item: tuple[tuple[Any, str], Any]) -> tuple[str, str]:
+    return item[0][1], str(item[0][0])

@@ -1,31 +1,71 @@
-"""InsightsService over gRPC: translates protobuf ↔ queries only."""
+"""InsightsService over gRPC: translates protobuf ↔ queries only. A hidden (suppressed) count travels as -1."""
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import grpc
 
 from contracts.envelope import Role
 from contracts.proto import insights_pb2, insights_pb2_grpc
-from services.insights.application.queries import QuestionsPerThemeQuery, questions_per_theme
+from services.insights.application import queries
 from services.plumbing import auth
 from services.plumbing.projection.store import ProjectionStore
 
 POLICY = frozenset({Role.POLICY, Role.ADMIN})
 
 
+class Views(Protocol):
+    """Where queries read: a store, or the active generation of views."""
+
+    async def current(self) -> ProjectionStore: ...
+
+
+def count(n: int | None) -> tuple[int, bool]:
+    return (-1, True) if n is None else (n, False)
+
+
+def measure(name: str, n: int | None) -> dict[str, Any]:
+    value, hidden = count(n)
+    flag = "suppressed" if name == "questions" else f"{name}_suppressed"
+    return {name: value, flag: hidden}
+
+
 class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
     ACCESS: ClassVar[auth.Access] = {
         "QuestionsPerTheme": POLICY,
+        "WorkloadByChannel": POLICY,
+        "LanguageDemand": POLICY,
     }
 
-    def __init__(self, views: ProjectionStore) -> None:
-        self.views = views
+    def __init__(self, views: Views, threshold: int = 5) -> None:
+        self.views, self.threshold = views, threshold
+
+    async def _ask(self, request: Any, query: Any) -> dict[str, Any]:
+        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
+        period = queries.PeriodQuery(tenant=tenant, from_month=request.from_month or None,
+                                     to_month=request.to_month or None)
+        return dict(await query(period, await self.views.current(), self.threshold))
 
     async def QuestionsPerTheme(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
-        query = QuestionsPerThemeQuery(tenant=tenant, from_month=request.from_month or None,
-                                       to_month=request.to_month or None)
-        result = await questions_per_theme(query, self.views)
+        result = await self._ask(request, queries.questions_per_theme)
+        total, hidden = count(result["total"])
         return insights_pb2.QuestionsPerThemeResponse(
-            rows=[insights_pb2.ThemeMonthCount(**r) for r in result["rows"]], total=result["total"])
+            rows=[insights_pb2.ThemeMonthCount(**{**r, **measure("questions", r["questions"])}) for r in result["rows"]],
+            total=total, total_suppressed=hidden, threshold=self.threshold)
+
+    async def WorkloadByChannel(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        result = await self._ask(request, queries.workload_by_channel)
+        total, hidden = count(result["total"])
+        return insights_pb2.WorkloadByChannelResponse(
+            rows=[insights_pb2.ChannelCount(**{**r, **measure("questions", r["questions"])}) for r in result["rows"]],
+            total=total, total_suppressed=hidden, threshold=self.threshold)
+
+    async def LanguageDemand(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        result = await self._ask(request, queries.language_demand)
+        return insights_pb2.LanguageDemandResponse(
+            rows=[_language(r) for r in result["rows"]], total=_language(result["total"]), threshold=self.threshold)
+
+
+def _language(row: dict[str, Any]) -> Any:
+    counts = {k: v for m in ("questions", "interpreter_needed", "uncovered") for k, v in measure(m, row[m]).items()}
+    return insights_pb2.LanguageCount(language=row["language"], month=row["month"], **counts)

@@ -6,6 +6,7 @@ import asyncio
 from contracts.proto import insights_pb2, insights_pb2_grpc
 from services.insights.bootstrap import bootstrap
 from services.insights.entrypoints.grpc_api import InsightsServicer
+from services.insights.entrypoints.live import follow_active
 from services.plumbing import grpcserver, log
 from services.plumbing.settings import Settings
 
@@ -15,9 +16,9 @@ SERVICE_NAME = insights_pb2.DESCRIPTOR.services_by_name["InsightsService"].full_
 async def main(settings: Settings) -> None:
     verifier, credentials = grpcserver.security(settings)
     app = await bootstrap(settings)
-    runner = asyncio.create_task(app.runner.run(), name="projection")
+    runner = asyncio.create_task(follow_active(app), name="projection")
     try:
-        servicer = InsightsServicer(app.views)
+        servicer = InsightsServicer(app.generations, app.settings.suppression_threshold)
         await grpcserver.serve(
             f"{settings.grpc_host}:{settings.insights_port}",
             [grpcserver.Service(SERVICE_NAME,

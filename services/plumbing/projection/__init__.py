@@ -8,7 +8,7 @@ How a redelivered, duplicated or replayed event is kept from counting twice:
   views: a crash between the two only replays decisions the guards already absorbed.
 Kafka offsets are committed after both writes, so a crash at any point loses nothing.
 """
-from services.plumbing.projection.model import Delta, Positioned, Projection, SeenStream
+from services.plumbing.projection.model import Composite, Delta, Positioned, Projection, SeenStream
 from services.plumbing.projection.runner import ProjectionRunner
 
-__all__ = ["Delta", "Positioned", "Projection", "ProjectionRunner", "SeenStream"]
+__all__ = ["Composite", "Delta", "Positioned", "Projection", "ProjectionRunner", "SeenStream"]

@@ -40,6 +40,19 @@ class Projection(Protocol):
     def project(self, envelope: Envelope) -> Iterable[Delta]: ...
 
 
+class Composite:
+    """Several projections run as one: one consumer, one batch, one write per touched document of any view."""
+
+    def __init__(self, *parts: Projection) -> None:
+        self.parts = parts
+        self.topics = tuple(dict.fromkeys(t for p in parts for t in p.topics))
+        self.views = tuple(v for p in parts for v in p.views)
+
+    def project(self, envelope: Envelope) -> Iterable[Delta]:
+        for part in self.parts:
+            yield from part.project(envelope)
+
+
 @dataclass(frozen=True)
 class SeenStream:
     """The highest version applied of a stream, and the offset where that version was first read."""

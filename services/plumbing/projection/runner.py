@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
@@ -26,6 +26,7 @@ class ProjectionRunner:
         self._dlq_factory, self._dlq = dead_letters, None
         self.batch_size, self.poll_ms = batch_size, poll_ms
         self.applied = 0
+        self.positions: dict[TopicPartition, int] = {}  # next offset to read, per partition handled so far
 
     async def run(self) -> None:
         await self.consumer.start()
@@ -52,11 +53,39 @@ class ProjectionRunner:
         if not records:
             return 0
         await self.handle(records)
+        self.positions.update({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
         try:
             await self.consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
         except CommitFailedError as exc:  # partitions moved to another instance; it replays, the guards absorb it
             log.warning("projection.commit_failed", error=str(exc))
         return len(records)
+
+    async def catch_up(self, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
+        """Consume from the group's position up to the end offsets seen at start, then stop (a rebuild).
+
+        `progress(consumed, total)` is called after every batch; returns the number of records consumed.
+        """
+        await self.consumer.start()
+        try:
+            ends = await self._end_offsets()
+            starts = await self.consumer.beginning_offsets(list(ends))
+            total, consumed = sum(ends[tp] - starts[tp] for tp in ends), 0
+            progress(0, total)
+            while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
+                consumed += await self.step()
+                progress(min(consumed, total), total)
+            return consumed
+        finally:
+            await self.consumer.stop()
+
+    async def _end_offsets(self) -> Mapping[TopicPartition, int]:
+        topics = sorted(self.consumer.subscription())
+        for _ in range(100):  # the subscription's metadata arrives shortly after start
+            if all(self.consumer.partitions_for_topic(t) for t in topics):
+                break
+            await asyncio.sleep(0.1)
+        parts = [TopicPartition(t, p) for t in topics for p in sorted(self.consumer.partitions_for_topic(t) or ())]
+        return await self.consumer.end_offsets(parts)
 
     async def rewind(self) -> None:
         """Move back to the last committed offsets, so a failed batch is read again."""
@@ -74,8 +103,8 @@ class ProjectionRunner:
         fresh = fresh_events(events, seen)
         deltas = [(ev, d) for ev in fresh for d in await self._project(ev)]
         guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)) for ev, d in deltas})
-        await self.store.apply(fold(deltas, guards))
-        await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p})
+        await self.store.apply(fold(deltas, guards), guards.keys())
+        await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p}, before.keys())
         self.applied += len(fresh)
 
     async def _decode(self, record: ConsumerRecord) -> Positioned | None:

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient, UpdateOne
+from pymongo.errors import BulkWriteError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.plumbing.projection.model import DocUpdate, SeenStream
 
 SEEN = "_seen_streams"
+DUPLICATE_KEY = 11000
 
 
 class ProjectionStore:
@@ -20,6 +22,10 @@ class ProjectionStore:
         self.db: AsyncDatabase[dict[str, Any]] = client[database]
         self.prefix = prefix
 
+    async def current(self) -> ProjectionStore:
+        """The store queries should read now: this one (a generation-aware source may pick another)."""
+        return self
+
     def collection(self, view: str) -> Any:
         return self.db[self.prefix + view]
 
@@ -27,11 +33,20 @@ class ProjectionStore:
         docs = await self.collection(SEEN).find({"_id": {"$in": list(set(stream_ids))}}).to_list()
         return {d["_id"]: SeenStream(d["v"], d["o"]) for d in docs}
 
-    async def remember(self, changed: Mapping[str, SeenStream]) -> None:
-        if changed:
-            await self.collection(SEEN).bulk_write(
-                [UpdateOne({"_id": s}, {"$set": {"v": p.version, "o": p.offset}}, upsert=True)
-                 for s, p in changed.items()], ordered=False)
+    async def remember(self, changed: Mapping[str, SeenStream], known: Collection[str] = ()) -> None:
+        """Store new stream positions: inserts for streams not `known` (much cheaper than upserts), updates else."""
+        new = [{"_id": s, "v": p.version, "o": p.offset} for s, p in changed.items() if s not in known]
+        if new:
+            try:
+                await self.collection(SEEN).insert_many(new, ordered=False)
+            except BulkWriteError as exc:  # written by an earlier attempt of this batch: update those instead
+                if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+                    raise
+                known = {*known, *(new[e["index"]]["_id"] for e in exc.details["writeErrors"])}
+        updates = [UpdateOne({"_id": s}, {"$set": {"v": p.version, "o": p.offset}})
+                   for s, p in changed.items() if s in known]
+        if updates:
+            await self.collection(SEEN).bulk_write(updates, ordered=False)
 
     async def guards(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         by_view: dict[str, list[str]] = defaultdict(list)
@@ -43,13 +58,32 @@ class ProjectionStore:
                 found[(view, d["_id"])] = d["_offset"]
         return found
 
-    async def apply(self, updates: Sequence[DocUpdate]) -> None:
-        """One bulk write per view: counters incremented and guard moved in the same document update."""
-        by_view: dict[str, list[UpdateOne]] = defaultdict(list)
+    async def apply(self, updates: Sequence[DocUpdate], existing: Collection[tuple[str, str]] = ()) -> None:
+        """Per view, one insert of the new documents and one bulk update of the `existing` ones: counters incremented
+        and guard moved in the same single-document write. (Inserts instead of upserts: far cheaper on FerretDB.)"""
+        by_view: dict[str, list[DocUpdate]] = defaultdict(list)
         for u in updates:
-            by_view[u.view].append(UpdateOne(
-                {"_id": u.doc_id},
-                {"$inc": u.inc, "$set": {"_offset": u.offset}, "$setOnInsert": dict(u.key)},
-                upsert=True))
-        for view, ops in by_view.items():
-            await self.collection(view).bulk_write(ops, ordered=False)
+            by_view[u.view].append(u)
+        for view, ups in by_view.items():
+            new = [u for u in ups if (view, u.doc_id) not in existing]
+            retry = await self._insert(view, new)
+            ops = [_update(u) for u in ups if (view, u.doc_id) in existing or u.doc_id in retry]
+            if ops:
+                await self.collection(view).bulk_write(ops, ordered=False)
+
+    async def _insert(self, view: str, new: Sequence[DocUpdate]) -> set[str]:
+        """Insert new documents; returns the ids that turned out to exist already (they need an update)."""
+        if not new:
+            return set()
+        try:
+            await self.collection(view).insert_many(
+                [{"_id": u.doc_id, **u.key, **u.inc, "_offset": u.offset} for u in new], ordered=False)
+        except BulkWriteError as exc:
+            if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+                raise
+            return {new[e["index"]].doc_id for e in exc.details["writeErrors"]}
+        return set()
+
+
+def _update(u: DocUpdate) -> UpdateOne:
+    return UpdateOne({"_id": u.doc_id}, {"$inc": u.inc, "$set": {"_offset": u.offset}})

@@ -1,0 +1,68 @@
+"""Small-cell suppression of a two-way table of counts (rows × columns, with their totals).
+
+Primary: a count from 1 to `threshold - 1` is hidden (0 stays visible: it describes nobody). Secondary: the table is
+extended with its row totals, column totals and grand total; in every line (a row or a column, total included) the
+cells add up to the line's total, so a line with exactly one hidden value would reveal it by subtraction. Such a
+line gets its smallest visible non-zero cell hidden as well, until no line has exactly one hidden value.
+
+Totals are computed from the true counts; callers may pass column totals and a grand total counted otherwise (e.g.
+questions counted once when a question has several themes): those are treated as if the lines added up, which only
+hides more.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+TOTAL: Any = object()  # the row/column index of the totals in the extended table
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """The visible table: None where a count is hidden."""
+
+    cells: dict[tuple[Hashable, Hashable], int | None]
+    row_totals: dict[Hashable, int | None]
+    col_totals: dict[Hashable, int | None]
+    total: int | None
+
+
+def suppress(cells: Mapping[tuple[Hashable, Hashable], int], threshold: int,
+             col_totals: Mapping[Hashable, int] | None = None, total: int | None = None) -> Suppressed:
+    rows = sorted({r for r, _ in cells}, key=str)
+    cols = sorted({c for _, c in cells} | set(col_totals or ()), key=str)
+    grid = _extended(cells, rows, cols, col_totals, total)
+    hidden = {at for at, n in grid.items() if 0 < n < threshold}
+    lines = [[(r, c) for c in [*cols, TOTAL]] for r in [*rows, TOTAL]] + \
+            [[(r, c) for r in [*rows, TOTAL]] for c in [*cols, TOTAL]]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(at in hidden for at in line) == 1 and (extra := _second(line, grid, hidden)) is not None:
+                hidden.add(extra)
+                changed = True
+    shown = {at: (None if at in hidden else n) for at, n in grid.items()}
+    return Suppressed({at: shown[at] for at in cells}, {r: shown[(r, TOTAL)] for r in rows},
+                      {c: shown[(TOTAL, c)] for c in cols}, shown[(TOTAL, TOTAL)])
+
+
+def _extended(cells: Mapping[tuple[Hashable, Hashable], int], rows: list[Hashable], cols: list[Hashable],
+              col_totals: Mapping[Hashable, int] | None, total: int | None) -> dict[tuple[Any, Any], int]:
+    grid = {(r, c): cells.get((r, c), 0) for r in rows for c in cols}
+    for r in rows:
+        grid[(r, TOTAL)] = sum(grid[(r, c)] for c in cols)
+    for c in cols:
+        grid[(TOTAL, c)] = (col_totals or {}).get(c, sum(grid[(r, c)] for r in rows))
+    grid[(TOTAL, TOTAL)] = total if total is not None else sum(grid[(TOTAL, c)] for c in cols)
+    return grid
+
+
+def _second(line: list[tuple[Any, Any]], grid: Mapping[tuple[Any, Any], int],
+            hidden: set[tuple[Any, Any]]) -> tuple[Any, Any] | None:
+    """The cell to hide beside a line's single hidden one: its smallest visible non-zero cell, the total last."""
+    candidates = [at for at in line if at not in hidden and grid[at] > 0]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda at: (TOTAL in at, grid[at]))

@@ -1,0 +1,128 @@
+"""`wegwijs-insights`: the policy teams' tables, CSV and HTML report (through InsightsService), and rebuilds."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from contracts.envelope import Role
+from contracts.proto import insights_pb2
+from services.cli import INSIGHTS, INTAKE, TOKEN, _run, connect, mint
+
+from services.insights.bootstrap import bootstrap
+from services.insights.entrypoints import report as html_report
+from services.insights.entrypoints.rebuild import rebuild as rebuild_views
+from services.plumbing import log
+from services.plumbing.settings import Settings
+
+app = typer.Typer(help="Wegwijs insights: views for policy teams.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def rebuild(grace_seconds: float = typer.Option(5.0, help="wait before dropping the old views")) -> None:
+    """Replay all events into fresh views with a progress bar, then switch queries and the live runner to them."""
+    settings = Settings()
+    log.configure("warning", False)
+
+    async def go() -> int:
+        app_ = await bootstrap(settings)
+        try:
+            with Progress(TextColumn("rebuilding views"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                          console=console) as bar:
+                task = bar.add_task("records", total=None)
+                return await rebuild_views(app_, lambda done, total: bar.update(task, completed=done, total=total),
+                                           grace_seconds)
+        finally:
+            await app_.mongo.close()
+
+    console.print(f"views rebuilt: generation {asyncio.run(go())} is active")
+
+
+async def ask(tenant: str, token: str, insights: str, rpc: str, from_month: str = "", to_month: str = "") -> Any:
+    client = connect(INTAKE.default, insights, token or mint(Role.POLICY, tenant))
+    try:
+        request = insights_pb2.PeriodRequest(tenant=tenant, from_month=from_month, to_month=to_month)
+        if rpc == "QuestionsPerTheme":
+            request = insights_pb2.QuestionsPerThemeRequest(tenant=tenant, from_month=from_month, to_month=to_month)
+        return await getattr(client.insights, rpc)(request, metadata=client.metadata, timeout=10)
+    finally:
+        await client.close()
+
+
+def shown(value: int, hidden: bool, threshold: int) -> str:
+    """A count as policy users see it: a suppressed one as "<5"."""
+    return f"<{threshold}" if hidden else str(value)
+
+
+def output(title: str, header: list[str], rows: list[list[str]], csv: bool) -> None:
+    if csv:
+        print(",".join(header))
+        for row in rows:
+            print(",".join(row))
+        return
+    table = Table(title=title)
+    for i, name in enumerate(header):
+        table.add_column(name, justify="right" if i >= len(header) - 3 and name not in ("month",) else "left")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+@app.command()
+def workload(tenant: str, from_month: str = "", to_month: str = "", csv: bool = False, insights: str = INSIGHTS,
+             token: str = TOKEN) -> None:
+    """Questions per office, channel and month (a table, or CSV with --csv); hidden counts shown as "<5"."""
+    reply = _run(ask(tenant, token, insights, "WorkloadByChannel", from_month, to_month))
+    k = reply.threshold
+    rows = [[r.office, r.channel, r.month, shown(r.questions, r.suppressed, k)] for r in reply.rows]
+    output(f"Vragen per kantoor, kanaal en maand — {tenant} (totaal {shown(reply.total, reply.total_suppressed, k)})",
+           ["office", "channel", "month", "questions"], rows, csv)
+
+
+@app.command()
+def languages(tenant: str, from_month: str = "", to_month: str = "", csv: bool = False, insights: str = INSIGHTS,
+              token: str = TOKEN) -> None:
+    """Languages newcomers speak per month: questions, interpreter needed, helped in another language."""
+    reply = _run(ask(tenant, token, insights, "LanguageDemand", from_month, to_month))
+    k = reply.threshold
+    rows = [[r.language, r.month, shown(r.questions, r.suppressed, k),
+             shown(r.interpreter_needed, r.interpreter_needed_suppressed, k),
+             shown(r.uncovered, r.uncovered_suppressed, k)] for r in [*reply.rows, reply.total]]
+    output(f"Taalvraag — {tenant}", ["language", "month", "questions", "interpreter_needed", "uncovered"], rows, csv)
+
+
+@app.command()
+def themes(tenant: str, from_month: str = "", to_month: str = "", csv: bool = False, insights: str = INSIGHTS,
+           token: str = TOKEN) -> None:
+    """Questions per theme and month; hidden counts shown as "<5"."""
+    reply = _run(ask(tenant, token, insights, "QuestionsPerTheme", from_month, to_month))
+    k = reply.threshold
+    rows = [[r.theme, r.month, shown(r.questions, r.suppressed, k)] for r in reply.rows]
+    output(f"Vragen per thema en maand — {tenant} (totaal {shown(reply.total, reply.total_suppressed, k)})",
+           ["theme", "month", "questions"], rows, csv)
+
+
+@app.command()
+def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insights: str = INSIGHTS,
+           token: str = TOKEN) -> None:
+    """An HTML report with charts (works offline) of the suppressed answers of InsightsService."""
+
+    async def go() -> str:
+        replies = [await ask(tenant, token, insights, rpc)
+                   for rpc in ("QuestionsPerTheme", "WorkloadByChannel", "LanguageDemand")]
+        return html_report.render(tenant, *replies)
+
+    page = _run(go())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    console.print(f"report written to {out}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,81 @@
+"""An HTML report for policy makers: charts of the suppressed answers of InsightsService, readable offline.
+
+Only what the API answers is drawn (the API only ever answers suppressed tables); a hidden count is left out of the
+chart and named in the sentence under it. plotly.js is embedded once, so the file opens without a network.
+"""
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from typing import Any
+
+import plotly.graph_objects as go
+
+from contracts.tenants import MUNICIPALITIES
+
+
+def _figure(title: str, series: dict[str, dict[str, int]], kind: str) -> go.Figure:
+    fig = go.Figure()
+    for name, points in sorted(series.items()):
+        xs = sorted(points)
+        trace = go.Scatter(x=xs, y=[points[x] for x in xs], name=name, mode="lines+markers") if kind == "line" \
+            else go.Bar(x=xs, y=[points[x] for x in xs], name=name)
+        fig.add_trace(trace)
+    fig.update_layout(title=title, barmode="stack", template="plotly_white", height=420)
+    return fig
+
+
+def themes_chart(reply: Any) -> tuple[go.Figure, int]:
+    series: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in reply.rows:
+        if not r.suppressed:
+            series[r.theme][r.month] = r.questions
+    return _figure("Vragen per thema en per maand", series, "line"), sum(r.suppressed for r in reply.rows)
+
+
+def channels_chart(reply: Any) -> tuple[go.Figure, int]:
+    series: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in reply.rows:
+        if not r.suppressed:
+            office = series[r.channel]
+            office[r.office] = office.get(r.office, 0) + r.questions
+    return _figure("Kanalen per kantoor (alle maanden)", series, "bar"), sum(r.suppressed for r in reply.rows)
+
+
+def languages_chart(reply: Any) -> tuple[go.Figure, int]:
+    series: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in reply.rows:
+        for name, value, hidden in (("vragen", r.questions, r.suppressed),
+                                    ("tolk nodig", r.interpreter_needed, r.interpreter_needed_suppressed),
+                                    ("niet in eigen taal geholpen", r.uncovered, r.uncovered_suppressed)):
+            if not hidden:
+                series[name][r.language] = series[name].get(r.language, 0) + value
+    fig = _figure("Gesproken talen: vragen, tolk nodig, niet in eigen taal geholpen", series, "bar")
+    fig.update_layout(barmode="group")
+    hidden = sum(r.suppressed + r.interpreter_needed_suppressed + r.uncovered_suppressed for r in reply.rows)
+    return fig, hidden
+
+
+SENTENCES = (
+    "Hoeveel vragen nieuwkomers per maand stelden, per thema; een vraag kan over meer dan één thema gaan.",
+    "Langs welke kanalen nieuwkomers de brugfiguren bereikten, per kantoor, opgeteld over de maanden.",
+    "Welke talen nieuwkomers spreken, hoe vaak een tolk nodig was en hoe vaak iemand geholpen werd in een taal die "
+    "hij of zij niet spreekt; wie twee talen spreekt, telt bij beide.",
+)
+
+
+def render(tenant: str, themes: Any, workload: Any, languages: Any) -> str:
+    """The whole report as one HTML page."""
+    threshold = themes.threshold or 5
+    parts = []
+    for i, ((fig, hidden), sentence) in enumerate(zip(
+            (themes_chart(themes), channels_chart(workload), languages_chart(languages)), SENTENCES, strict=True)):
+        note = f" {hidden} aantallen onder {threshold} (of waaruit die af te leiden zijn) worden niet getoond." \
+            if hidden else ""
+        parts.append(f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}'
+                     f"<p>{html.escape(sentence + note)}</p></section>")
+    name = html.escape(MUNICIPALITIES.get(tenant, tenant))
+    total = "verborgen" if themes.total_suppressed else str(themes.total)
+    return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'
+            f"<body><h1>Wegwijs — inzichten voor {name}</h1><p>Totaal aantal vragen: {total}. Aantallen kleiner dan "
+            f"{threshold} worden nooit getoond.</p>{''.join(parts)}</body></html>")
