@@ -121,7 +121,8 @@ def row(name: str, result: tuple[float, list[float], int]) -> str:
 
 def start_intake(settings: Settings, port: int, secrets: Path, log: Path, kafka: str) -> subprocess.Popen:
     env = {**os.environ, "WEGWIJS_JWT_PUBLIC_KEY_FILE": str(secrets / "jwt-public.pem"),
-           "WEGWIJS_TLS_CERT_FILE": str(secrets / "server.pem"), "WEGWIJS_TLS_KEY_FILE": str(secrets / "server-key.pem"),
+           "WEGWIJS_TLS_CERT_FILE": str(secrets / "server.pem"),
+           "WEGWIJS_TLS_KEY_FILE": str(secrets / "server-key.pem"),
            "WEGWIJS_TLS_CLIENT_CA_FILE": str(secrets / "ca.pem"), "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix,
            "WEGWIJS_DB_PREFIX": settings.db_prefix, "WEGWIJS_INTAKE_PORT": str(port), "WEGWIJS_LOG_JSON": "true",
            "WEGWIJS_LOG_LEVEL": "warning", "WEGWIJS_KAFKA_BOOTSTRAP": kafka}
@@ -159,18 +160,19 @@ async def main(args: argparse.Namespace) -> None:
         await saturate(grpc_op, 8, 300)  # warm up: connections, indexes, caches
         await saturate(mongo_op, 8, 300)
         n = int(args.rate * args.seconds)
-        results = [
-            ("steady", f"RegisterQuestion @ {args.rate:.0f}/s", await steady(grpc_op, args.rate, args.seconds)),
-            ("steady", f"baseline insert_one @ {args.rate:.0f}/s", await steady(mongo_op, args.rate, args.seconds)),
-            ("saturation", f"RegisterQuestion x{args.concurrency}", await saturate(grpc_op, args.concurrency, n)),
-            ("saturation", f"baseline insert_one x{args.concurrency}", await saturate(mongo_op, args.concurrency, n)),
-        ]
         print(f"\nRegisterQuestion over gRPC (mTLS, token) vs raw MongoDB insert_one; {n} ops per run; "
               f"{os.cpu_count()} CPUs, everything co-located{'; relay OFF' if args.without_relay else ''}")
-        print(f"  {'run':<34} {'ops/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
-        for phase, name, result in results:
-            print(row(f"{phase}: {name}", result))
-        _, lat, _ = results[0][2]
+        print(f"  {'run':<34} {'ops/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}", flush=True)
+        rate, seconds, callers = args.rate, args.seconds, args.concurrency
+        runs = [("steady", f"RegisterQuestion @ {rate:.0f}/s", lambda: steady(grpc_op, rate, seconds)),
+                ("steady", f"baseline insert_one @ {rate:.0f}/s", lambda: steady(mongo_op, rate, seconds)),
+                ("saturation", f"RegisterQuestion x{callers}", lambda: saturate(grpc_op, callers, n)),
+                ("saturation", f"baseline insert_one x{callers}", lambda: saturate(mongo_op, callers, n))]
+        results = []
+        for phase, name, run in runs:
+            results.append(await run())
+            print(row(f"{phase}: {name}", results[-1]), flush=True)
+        _, lat, _ = results[0]
         verdict = "met" if pct(lat, 99) < 10 else "NOT met"
         if FIRST_ERRORS:
             print(f"\n  {len(FIRST_ERRORS)} errors; the first: {FIRST_ERRORS[0]}")

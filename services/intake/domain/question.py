@@ -1,6 +1,7 @@
 """The question aggregate: state built only by applying its events; decisions are pure functions of state + command.
 
-Lifecycle: new → open (registered) → closed → open (reopened) …; clarify, inform, accompany and gap need it open.
+Lifecycle: new → open (registered) → closed → open (reopened) …;
+clarify, inform, accompany and gap need it open.
 """
 from __future__ import annotations
 
