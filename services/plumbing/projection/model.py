@@ -31,13 +31,30 @@ class Delta:
     inc: Mapping[str, int]
 
 
+Case = Mapping[str, Any]
+
+
 class Projection(Protocol):
-    """A read model: which topics it reads and which counter deltas an event makes. Pure: no I/O."""
+    """A read model: which topics it reads and which counter deltas an event makes. Pure: no I/O.
+
+    A projection that needs what earlier events of the same stream said (the themes of a question when it is closed,
+    say) sets `uses_case = True`: it then gets the stream's case — a small dict kept per stream by the runner — as
+    `project(envelope, case)`, and keeps it current with `evolve(case, envelope) -> case`.
+    """
 
     topics: Sequence[str]
     views: Sequence[str]
 
     def project(self, envelope: Envelope) -> Iterable[Delta]: ...
+
+
+def project(part: Any, envelope: Envelope, case: Case) -> Iterable[Delta]:
+    return part.project(envelope, case) if getattr(part, "uses_case", False) else part.project(envelope)
+
+
+def evolve(part: Any, case: Case, envelope: Envelope) -> Case:
+    step = getattr(part, "evolve", None)
+    return step(case, envelope) if step is not None else case
 
 
 class Composite:
@@ -48,33 +65,41 @@ class Composite:
         self.topics = tuple(dict.fromkeys(t for p in parts for t in p.topics))
         self.views = tuple(v for p in parts for v in p.views)
 
-    def project(self, envelope: Envelope) -> Iterable[Delta]:
+    uses_case = True
+
+    def project(self, envelope: Envelope, case: Case | None = None) -> Iterable[Delta]:
         for part in self.parts:
-            yield from part.project(envelope)
+            yield from project(part, envelope, case or {})
+
+    def evolve(self, case: Case, envelope: Envelope) -> Case:
+        """Each part evolves the shared case in turn; parts keep to keys of their own."""
+        for part in self.parts:
+            case = evolve(part, case, envelope)
+        return case
 
 
 @dataclass(frozen=True)
 class SeenStream:
-    """The highest version applied of a stream, and the offset where that version was first read."""
+    """The highest version of a stream applied to the views, where it was read, and the stream's case after it."""
 
     version: int
     offset: int
+    case: Case = field(default_factory=dict)
 
 
 def fresh_events(events: Sequence[Positioned], seen: dict[str, SeenStream]) -> list[Positioned]:
-    """The events that are not copies of already-applied versions. Updates `seen` in place.
+    """The events whose version is above the highest already applied of their stream; `seen` moves along in place.
 
-    A copy is an event whose stream version is below the highest seen, or equal to it but read at a later offset.
-    Reading the very same record again (a redelivery) is not a copy: the view guards absorb those.
+    Stream positions are stored after the views, so a version at or below a stored position is in the views already:
+    a relay's second copy, a redelivery or a replay. Events past it but already in some view documents (a crash
+    between the two writes) are kept: the views' offset guards absorb those.
     """
     fresh = []
     for ev in events:
         last = seen.get(ev.envelope.stream_id)
-        version = ev.envelope.stream_version
-        if last is not None and (version < last.version or (version == last.version and ev.offset > last.offset)):
+        if last is not None and ev.envelope.stream_version <= last.version:
             continue
-        if last is None or version > last.version:
-            seen[ev.envelope.stream_id] = SeenStream(version, ev.offset)
+        seen[ev.envelope.stream_id] = SeenStream(ev.envelope.stream_version, ev.offset, last.case if last else {})
         fresh.append(ev)
     return fresh
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -13,7 +14,8 @@ from pymongo.errors import PyMongoError
 from contracts.envelope import Envelope
 from contracts.topics import dead_letter
 from services.plumbing.log import bind_correlation_id
-from services.plumbing.projection.model import Delta, Positioned, Projection, doc_id, fold, fresh_events
+from services.plumbing.projection.model import (
+    Case, Delta, Positioned, Projection, doc_id, evolve, fold, fresh_events, project)
 from services.plumbing.projection.store import ProjectionStore
 
 log = structlog.get_logger(__name__)
@@ -101,7 +103,15 @@ class ProjectionRunner:
         seen = await self.store.seen(e.envelope.stream_id for e in events)
         before = dict(seen)
         fresh = fresh_events(events, seen)
-        deltas = [(ev, d) for ev in fresh for d in await self._project(ev)]
+        cases = {s: p.case for s, p in before.items()}
+        deltas = []
+        for ev in fresh:
+            stream = ev.envelope.stream_id
+            case = cases.get(stream, {})
+            deltas.extend((ev, d) for d in await self._project(ev, case))
+            cases[stream] = evolve(self.projection, case, ev.envelope)
+        for stream in {ev.envelope.stream_id for ev in fresh}:
+            seen[stream] = replace(seen[stream], case=cases[stream])
         guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)) for ev, d in deltas})
         await self.store.apply(fold(deltas, guards), guards.keys())
         await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p}, before.keys())
@@ -115,10 +125,10 @@ class ProjectionRunner:
             return None
         return Positioned(envelope, record.topic, record.partition, record.offset)
 
-    async def _project(self, ev: Positioned) -> list[Delta]:
+    async def _project(self, ev: Positioned, case: Case) -> list[Delta]:
         bind_correlation_id(ev.envelope.correlation_id)
         try:
-            return list(self.projection.project(ev.envelope))
+            return list(project(self.projection, ev.envelope, case))
         except (ValidationError, LookupError, ValueError) as exc:
             await self._dead_letter_event(ev, str(exc))
             return []

@@ -31,11 +31,11 @@ class ProjectionStore:
 
     async def seen(self, stream_ids: Iterable[str]) -> dict[str, SeenStream]:
         docs = await self.collection(SEEN).find({"_id": {"$in": list(set(stream_ids))}}).to_list()
-        return {d["_id"]: SeenStream(d["v"], d["o"]) for d in docs}
+        return {d["_id"]: SeenStream(d["v"], d["o"], d.get("c", {})) for d in docs}
 
     async def remember(self, changed: Mapping[str, SeenStream], known: Collection[str] = ()) -> None:
         """Store new stream positions: inserts for streams not `known` (much cheaper than upserts), updates else."""
-        new = [{"_id": s, "v": p.version, "o": p.offset} for s, p in changed.items() if s not in known]
+        new = [{"_id": s, "v": p.version, "o": p.offset, "c": dict(p.case)} for s, p in changed.items() if s not in known]
         if new:
             try:
                 await self.collection(SEEN).insert_many(new, ordered=False)
@@ -43,7 +43,7 @@ class ProjectionStore:
                 if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
                     raise
                 known = {*known, *(new[e["index"]]["_id"] for e in exc.details["writeErrors"])}
-        updates = [UpdateOne({"_id": s}, {"$set": {"v": p.version, "o": p.offset}})
+        updates = [UpdateOne({"_id": s}, {"$set": {"v": p.version, "o": p.offset, "c": dict(p.case)}})
                    for s, p in changed.items() if s in known]
         if updates:
             await self.collection(SEEN).bulk_write(updates, ordered=False)
