@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,25 @@ from services.plumbing.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / ".local" / "logs" / "e2e"
+
+
+# Personal data the e2e tests type in (all synthetic): none of it may ever reach a log line.
+PERSONAL = [re.compile(p) for p in (r"\+32 ?4\d\d", r"[\w.-]+@example\.org", r"Amina", r"Doorniksewijk")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logs_carry_no_token_and_no_personal_field(token: Tokens) -> Iterator[None]:
+    """Over the whole e2e session: every service log line is free of issued tokens and of the personal data used."""
+    started = time.time()
+    yield
+    leaks = []
+    for path in LOGS.glob("*.log"):
+        if path.stat().st_mtime < started:
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            if any(t in line for t in token.issued) or "Bearer " in line or any(p.search(line) for p in PERSONAL):
+                leaks.append(f"{path.name}: {line[:200]}")
+    assert not leaks, "\n".join(leaks[:5])
 
 
 def free_port() -> int:
