@@ -90,13 +90,14 @@ async def steady(op: Op, rate: float, seconds: float) -> tuple[float, list[float
     return len(latencies) / (time.perf_counter() - start), latencies, errors
 
 
-async def saturate(op: Op, concurrency: int, total: int) -> tuple[float, list[float], int]:
-    """Closed loop: `concurrency` callers share `total` operations."""
+async def saturate(op: Op, concurrency: int, total: int, limit: float = 60) -> tuple[float, list[float], int]:
+    """Closed loop: `concurrency` callers share `total` operations; stops after `limit` seconds whatever is left."""
     latencies, errors, left = [], 0, total
+    stop_at = time.perf_counter() + limit
 
     async def caller() -> None:
         nonlocal errors, left
-        while left > 0:
+        while left > 0 and time.perf_counter() < stop_at:
             left -= 1
             t0 = time.perf_counter()
             try:
@@ -152,7 +153,7 @@ async def main(args: argparse.Namespace) -> None:
             await asyncio.sleep(0.2)
 
         async def grpc_op() -> object:
-            return await client.intake.RegisterQuestion(request(), metadata=client.metadata, timeout=10)
+            return await client.intake.RegisterQuestion(request(), metadata=client.metadata, timeout=5)
 
         async def mongo_op() -> object:
             return await scratch.insert_one(commit_document())
