@@ -6,7 +6,9 @@ Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend an
 - a retried command is found through `commands` (`_id` = command id), written right after its commit; the unique
   index on `commits.command_id` still refuses a second commit of a command whose marker was lost in a crash;
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
-  at start for what an earlier process left unpublished.
+  at start for what an earlier process left unpublished;
+- publication is recorded by inserting a marker into `published` (`_id` = the commit's), never by updating the
+  commit: FerretDB's updates read the whole collection, inserts do not.
 No transactions and no change streams: one commit is one document.
 """
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, ServerSelectionTimeoutError
+from pymongo import AsyncMongoClient
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, ServerSelectionTimeoutError
 
 from contracts.envelope import Envelope
 from services.plumbing.eventstore.ports import Commit, ConcurrencyError, StoreUnavailable
 
-COMMITS, COMMANDS = "commits", "commands"
+COMMITS, COMMANDS, PUBLISHED = "commits", "commands", "published"
+DUPLICATE_KEY = 11000
 
 
 def commit_key(stream_id: str, first_version: int) -> str:
@@ -31,12 +34,12 @@ class MongoEventStore:
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         self._commits = client[database][COMMITS]
         self._commands = client[database][COMMANDS]
+        self._published = client[database][PUBLISHED]
         self._pending: dict[str, Commit] = {}
         self._scanned = False
 
     async def create_indexes(self) -> None:
         await self._commits.create_index("command_id", unique=True, name="command_unique")
-        await self._commits.create_index([("published", ASCENDING), ("commit_id", ASCENDING)], name="unpublished")
 
     async def append(self, commit: Commit) -> Commit:
         try:
@@ -65,23 +68,27 @@ class MongoEventStore:
 
     async def unpublished(self, limit: int) -> Sequence[Commit]:
         if not self._scanned:
-            cursor = self._commits.find({"published": False}).sort("commit_id", ASCENDING)
-            left_over = [_from_doc(d) for d in await _guard(cursor.to_list())]
-            self._pending = {c.commit_id: c for c in left_over} | self._pending
-            self._scanned = True
+            await self._scan_unpublished()
         return list(self._pending.values())[:limit]
 
     async def mark_published(self, commit_ids: Sequence[str]) -> None:
-        known = [self._pending[c] for c in commit_ids if c in self._pending]
-        if known:
-            await _guard(self._commits.bulk_write(
-                [UpdateOne({"_id": commit_key(c.stream_id, c.first_version)}, {"$set": {"published": True}})
-                 for c in known], ordered=False))
-        unknown = [c for c in commit_ids if c not in self._pending]
-        if unknown:
-            await _guard(self._commits.update_many({"commit_id": {"$in": unknown}}, {"$set": {"published": True}}))
-        for c in commit_ids:
-            self._pending.pop(c, None)
+        keys = [commit_key(c.stream_id, c.first_version) for cid in commit_ids if (c := self._pending.get(cid))]
+        if keys:
+            try:
+                await _guard(self._published.insert_many([{"_id": k} for k in keys], ordered=False))
+            except BulkWriteError as exc:  # marked by an earlier attempt: already what we want
+                if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+                    raise
+        for cid in commit_ids:
+            self._pending.pop(cid, None)
+
+    async def _scan_unpublished(self) -> None:
+        """Once per process: the commits without a publication marker, oldest first, ahead of newer appends."""
+        marked = {d["_id"] async for d in self._published.find({}, {"_id": 1})}
+        left = [_from_doc(d) async for d in self._commits.find({}) if d["_id"] not in marked]
+        left.sort(key=lambda c: c.commit_id)
+        self._pending = {c.commit_id: c for c in left} | self._pending
+        self._scanned = True
 
     async def _remember_command(self, commit: Commit) -> None:
         try:
@@ -108,7 +115,8 @@ async def _guard(awaitable: Any) -> Any:
 
 
 def _to_doc(commit: Commit) -> dict[str, Any]:
-    return {**commit.model_dump(mode="json"), "_id": commit_key(commit.stream_id, commit.first_version)}
+    doc = commit.model_dump(mode="json", exclude={"published"})
+    return {**doc, "_id": commit_key(commit.stream_id, commit.first_version)}
 
 
 def _from_doc(doc: dict[str, Any]) -> Commit:
