@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,8 @@ from rich.table import Table
 from contracts import taxonomy
 from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
-from services.client import Client, tls
+from services.client import Client, channel, tls
+from services.demo import Demo, questions
 from services.plumbing import devsecrets
 from services.plumbing.auth import Principal, TokenIssuer, load_private
 from services.plumbing.settings import Settings, read
@@ -26,16 +25,9 @@ app = typer.Typer(help="Wegwijs: questions of newcomers, referrals and insights 
 console = Console()
 INTAKE = typer.Option("127.0.0.1:50051", envvar="WEGWIJS_INTAKE_ADDR", help="address of IntakeService")
 INSIGHTS = typer.Option("127.0.0.1:50054", envvar="WEGWIJS_INSIGHTS_ADDR", help="address of InsightsService")
+CATALOGUE = typer.Option("127.0.0.1:50053", envvar="WEGWIJS_CATALOGUE_ADDR", help="address of CatalogueService")
+REFERRAL = typer.Option("127.0.0.1:50052", envvar="WEGWIJS_REFERRAL_ADDR", help="address of ReferralService")
 TOKEN = typer.Option("", envvar="WEGWIJS_TOKEN", help="bearer token; default: a local development token")
-
-# Synthetic only: offices, pseudonyms and mixes made up for the demo.
-DEMO_OFFICES = {"kortrijk": "huis-van-de-kortrijkzaan", "brugge": "huis-van-de-bruggeling"}
-DEMO_THEMES = ["housing.search", "letters.explain-letter", "work.job-search", "education.school-registration",
-               "dutch-integration.dutch-classes", "health.health-insurance", "residence-papers.residence-permit",
-               "income.ocmw-support", "leisure"]
-DEMO_LANGUAGES = ["ar", "ti", "prs", "ru", "ce", "uk", "so", "fr", "en"]
-DEMO_CHANNELS = ["walk-in", "whatsapp", "outreach", "appointment", "phone", "arrival-intake"]
-
 
 def mint(role: Role, municipality: str | None = None, partner: str | None = None, staff_id: str = "cli",
          hours: int = 8) -> str:
@@ -45,15 +37,18 @@ def mint(role: Role, municipality: str | None = None, partner: str | None = None
     return TokenIssuer(key).issue(principal, ttl_seconds=hours * 3600)
 
 
-def connect(intake: str, insights: str, token: str) -> Client:
-    """A client using TLS when WEGWIJS_TLS_CA_FILE is set (with a client certificate when one is configured)."""
+def credentials() -> grpc.ChannelCredentials | None:
+    """TLS when WEGWIJS_TLS_CA_FILE is set, with a client certificate when one is configured."""
     s = Settings()
-    credentials = None
-    if s.tls_ca_file is not None:
-        cert = read(s.tls_client_cert_file, "tls_client_cert_file") if s.tls_client_cert_file else None
-        key = read(s.tls_client_key_file, "tls_client_key_file") if s.tls_client_key_file else None
-        credentials = tls(read(s.tls_ca_file, "tls_ca_file"), cert, key)
-    return Client(intake, insights, token, credentials)
+    if s.tls_ca_file is None:
+        return None
+    cert = read(s.tls_client_cert_file, "tls_client_cert_file") if s.tls_client_cert_file else None
+    key = read(s.tls_client_key_file, "tls_client_key_file") if s.tls_client_key_file else None
+    return tls(read(s.tls_ca_file, "tls_ca_file"), cert, key)
+
+
+def connect(intake: str, insights: str, token: str) -> Client:
+    return Client(intake, insights, token, credentials())
 
 
 def _run(coro: Any) -> Any:
@@ -64,59 +59,50 @@ def _run(coro: Any) -> Any:
         raise typer.Exit(2) from None
 
 
-def demo_questions(count: int, seed: int = 7) -> list[dict[str, Any]]:
-    rng, now = random.Random(seed), datetime.now(UTC)
-    questions = []
-    for i in range(count):
-        tenant = "kortrijk" if i % 4 else "brugge"
-        language = rng.choice(DEMO_LANGUAGES)
-        themes = rng.sample(DEMO_THEMES, 2)
-        questions.append(dict(tenant=tenant, office_id=DEMO_OFFICES[tenant], channel=rng.choice(DEMO_CHANNELS),
-                              themes=themes, client_languages=[language, "fr"] if i % 3 == 0 else [language],
-                              language_used=language if i % 2 else "fr", interpreter_needed=i % 5 == 0,
-                              occurred_at=(now - timedelta(days=rng.randint(0, 75))).isoformat()))
-    return questions
-
-
 def theme_table(tenant: str, reply: Any) -> Table:
     months = sorted({r.month for r in reply.rows})
-    table = Table(title=f"Vragen per thema en maand — {MUNICIPALITIES[tenant]} (totaal {reply.total} vragen)")
+    total = f"<{reply.threshold}" if reply.total_suppressed else reply.total
+    table = Table(title=f"Vragen per thema en maand — {MUNICIPALITIES[tenant]} (totaal {total} vragen; "
+                        f"aantallen onder {reply.threshold} verborgen)")
     table.add_column("thema")
     for month in months:
         table.add_column(month, justify="right")
-    by_theme: dict[str, dict[str, int]] = {}
+    by_theme: dict[str, dict[str, str]] = {}
     for r in reply.rows:
-        by_theme.setdefault(r.theme, {})[r.month] = r.questions
+        by_theme.setdefault(r.theme, {})[r.month] = f"<{reply.threshold}" if r.suppressed else str(r.questions)
     for theme, row in sorted(by_theme.items()):
         label = taxonomy.themes().label(theme) if theme in taxonomy.themes() else theme
-        table.add_row(f"{label} ({theme})", *[str(row.get(m, "")) for m in months])
+        table.add_row(f"{label} ({theme})", *[row.get(m, "") for m in months])
     return table
 
 
 @app.command()
-def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS) -> None:
-    """Register synthetic questions through gRPC and print the insight read back from the insights service."""
+def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalogue: str = CATALOGUE,
+         referral: str = REFERRAL) -> None:
+    """A day of bridge work through the gRPC APIs (catalogue import, search, questions, a referral), then the insight."""
 
     async def go() -> None:
-        client = connect(intake, insights, "")
+        client, tls_credentials = connect(intake, insights, ""), credentials()
+        channels = {name: channel(address, tls_credentials)
+                    for name, address in (("catalogue", catalogue), ("referral", referral), ("intake", intake))}
+        story = Demo(client, channels, mint, console)
         try:
-            questions = demo_questions(count)
-            tenants = sorted({q["tenant"] for q in questions})
-            workers = {t: client.as_(mint(Role.FRONT_OFFICE, t, staff_id=f"demo-{t}")) for t in tenants}
-            policy = {t: client.as_(mint(Role.POLICY, t, staff_id=f"policy-{t}")) for t in tenants}
-            before = {t: (await policy[t].questions_per_theme()).total for t in tenants}
+            tenants = ["brugge", "kortrijk"]
+            before = {t: (await story.insight(t)).total for t in tenants}
             started = time.perf_counter()
-            for q in questions:
-                reply = await workers[q["tenant"]].register_question(**q)
-                console.print(f"registered {reply.question_id} ({q['tenant']}, {', '.join(q['themes'])}, "
-                              f"{q['channel']}, speaks {', '.join(q['client_languages'])})")
-            expected = {t: before[t] + sum(q["tenant"] == t for q in questions) for t in tenants}
+            await story.import_catalogue()
+            service = await story.search()
+            await story.register(count)
+            if service is not None:
+                await story.refer(service)
+            expected = {t: before[t] + sum(q["tenant"] == t for q in questions(count)) + (t == "kortrijk")
+                        for t in tenants}
             for _ in range(150):
-                replies = {t: await policy[t].questions_per_theme() for t in tenants}
+                replies = {t: await story.insight(t) for t in tenants}
                 if all(replies[t].total == expected[t] for t in tenants):
                     break
                 await asyncio.sleep(0.2)
-            console.print(f"\n{count} questions registered and projected in {time.perf_counter() - started:.2f} s\n")
+            console.print(f"\nthe whole day took {time.perf_counter() - started:.1f} s; read back from InsightsService:\n")
             for t in tenants:
                 console.print(theme_table(t, replies[t]))
             if any(replies[t].total != expected[t] for t in tenants):
@@ -124,27 +110,8 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS) -> Non
                 sys.exit(1)
         finally:
             await client.close()
-
-    _run(go())
-
-
-@app.command("questions")
-def questions_per_theme(tenant: str, from_month: str = "", to_month: str = "", csv: bool = False,
-                        intake: str = INTAKE, insights: str = INSIGHTS, token: str = TOKEN) -> None:
-    """Questions per theme and month of one municipality (a table, or CSV with --csv)."""
-
-    async def go() -> None:
-        client = connect(intake, insights, token or mint(Role.POLICY, tenant))
-        try:
-            reply = await client.questions_per_theme(tenant, from_month, to_month)
-        finally:
-            await client.close()
-        if csv:
-            print("tenant,theme,month,questions")
-            for r in reply.rows:
-                print(f"{tenant},{r.theme},{r.month},{r.questions}")
-        else:
-            console.print(theme_table(tenant, reply))
+            for ch in channels.values():
+                await ch.close()
 
     _run(go())
 
