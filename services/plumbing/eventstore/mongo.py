@@ -3,8 +3,10 @@
 Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend answers from an index:
 - a commit's `_id` is `<stream_id>|<first_version>` (zero-padded), so the primary key itself is the optimistic
   concurrency check, and a stream loads by probing its commits in version order;
-- a retried command is found through `commands` (`_id` = command id), written right after its commit; the unique
-  index on `commits.command_id` still refuses a second commit of a command whose marker was lost in a crash;
+- a retried command on an existing stream is found through `commands` (`_id` = command id), written right after
+  its commit; a command that starts a stream writes no marker (one insert less for every creation): its retry, like
+  the retry of a command whose marker was lost in a crash, is refused by the unique index on `commits.command_id`
+  and answered from the first commit, found by a scan on that rare path;
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
   at start for what an earlier process left unpublished;
 - publication is recorded by inserting a marker into `published` (`_id` = the commit's), never by updating the
@@ -50,7 +52,8 @@ class MongoEventStore:
                 return earlier
             raise ConcurrencyError(f"stream {commit.stream_id} already has version {commit.first_version}") from None
         self._pending[commit.commit_id] = commit
-        await self._remember_command(commit)
+        if commit.first_version > 1:  # a retried creation is refused by the unique command_id index instead
+            await self._remember_command(commit)
         return commit
 
     async def by_command(self, command_id: str) -> Commit | None:

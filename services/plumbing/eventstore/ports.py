@@ -55,7 +55,10 @@ class EventStore(Protocol):
         ...
 
     async def by_command(self, command_id: str) -> Commit | None:
-        """The commit an earlier attempt of this command made, if any."""
+        """The commit an earlier attempt of this command made, if known cheaply.
+
+        May miss a command that started a stream; `append` answers such a retry with the first commit all the same.
+        """
         ...
 
     async def load(self, stream_id: str) -> list[Envelope]:
