@@ -82,5 +82,14 @@ def upcaster(name: str, from_version: int) -> Callable[[Upcast], Upcast]:
     return wrap
 
 
+_recent: dict[str, DomainEvent] = {}
+
+
 def decode(envelope: Envelope) -> DomainEvent:
-    return registry.decode(envelope.type, envelope.schema_version, envelope.payload)
+    """The envelope's payload as its current event type. Remembers recent ones: several views read each event."""
+    if (found := _recent.get(envelope.event_id)) is not None:
+        return found
+    if len(_recent) >= 8192:
+        _recent.clear()
+    event = _recent[envelope.event_id] = registry.decode(envelope.type, envelope.schema_version, envelope.payload)
+    return event
