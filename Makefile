@@ -10,6 +10,7 @@ STAMP := .local/venv/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-1
 install: $(STAMP) protos
 	@$(VENV)/bin/wegwijs dev-secrets .local/secrets
 	@deploy/local/stack install
+	@deploy/local/browser
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)

@@ -1,0 +1,53 @@
+"""The HTML report as a policy maker sees it: rendered by headless Chromium, charts drawn, numbers as in the API."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from contracts.envelope import Role
+from services.client import Client
+from tests.e2e.test_insights_policy import KORTRIJK, cli
+from tests.e2e.test_walking_skeleton import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+def rendered(page: Path, profile: Path, screenshot: Path) -> str:
+    """The DOM after the page's scripts ran, and a screenshot beside it (for a person to look at)."""
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is installed by `make install` (deploy/local/browser)"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--window-size=1200,2400"]
+    subprocess.run([chromium, *flags, f"--screenshot={screenshot}", page.as_uri()], capture_output=True, timeout=90)
+    done = subprocess.run([chromium, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=90)
+    return done.stdout
+
+
+async def test_the_report_renders_its_charts_with_the_apis_numbers(system: Client, token, secrets: Path,
+                                                                   tmp_path: Path) -> None:
+    for theme, count in (("housing", 7), ("work", 6), ("health", 1)):
+        for _ in range(count):
+            await system.register_question(themes=[theme], **KORTRIJK)
+    policy_token = token(Role.POLICY, "kortrijk")
+    reply = await eventually(lambda: system.as_(policy_token).questions_per_theme(), lambda r: r.total == 14)
+    # health (1) is hidden, and work (6) with it: else the total minus housing would give it away.
+    visible = {r.theme: r.questions for r in reply.rows if not r.suppressed}
+    assert visible == {"housing": 7} and sorted(r.theme for r in reply.rows if r.suppressed) == ["health", "work"]
+
+    page = tmp_path / "kortrijk.html"
+    cli(system, secrets, policy_token, "report", "--tenant", "kortrijk", "--out", str(page))
+    dom = rendered(page, tmp_path / "profile", tmp_path / "report.png")
+
+    assert dom.count('class="main-svg"') >= 3, "plotly drew no charts"
+    assert "Totaal aantal vragen: 14." in dom
+    assert re.findall(r'<path class="point"', dom), "the theme chart has no bars"
+    figure = re.search(r'Plotly.newPlot\(\s*"[^"]+",\s*(\[.*?\])\s*,\s*\{', page.read_text(), re.S)
+    assert figure and '"y":[7]' in figure.group(1).replace(" ", "")  # the one visible count, as the API gave it
+    for hidden in (1, 6):  # the hidden counts are not in the page, not even in the chart data
+        assert f'"y":[{hidden}]' not in page.read_text().replace(" ", "")
+    assert (tmp_path / "report.png").stat().st_size > 10_000
