@@ -74,3 +74,13 @@ class Client:
     async def questions_per_theme(self, tenant: str = "", from_month: str = "", to_month: str = "") -> Any:
         request = insights_pb2.QuestionsPerThemeRequest(tenant=tenant, from_month=from_month, to_month=to_month)
         return await self.insights.QuestionsPerTheme(request, metadata=self.metadata, timeout=10)
+
+    async def insights_call(self, rpc: str, **fields: Any) -> Any:
+        """Any InsightsService rpc by name, e.g. `insights_call("UnmetNeeds", period="quarter")`."""
+        method = insights_pb2.DESCRIPTOR.services_by_name["InsightsService"].methods_by_name[rpc]
+        request = message_factory.GetMessageClass(method.input_type)(**fields)
+        return await getattr(self.insights, rpc)(request, metadata=self.metadata, timeout=10)
+
+    async def unmet_needs(self, **fields: Any) -> Any:
+        """UnmetNeeds: tenant, from_month, to_month, period ("month"|"quarter"|"year"), level ("top"|"sub")."""
+        return await self.insights_call("UnmetNeeds", **fields)

@@ -46,9 +46,14 @@ async def _sums(q: PeriodQuery, views: ProjectionStore, view: str, keys: tuple[s
     months = {k: v for k, v in (("$gte", q.from_month), ("$lte", q.to_month)) if v}
     if months:
         match["month"] = months
-    pipeline = [{"$match": match},
-                {"$group": {"_id": {k: f"${k}" for k in keys}, **{m: {"$sum": f"${m}"} for m in measures}}}]
-    return [{**d["_id"], **{m: d[m] for m in measures}} async for d in await views.collection(view).aggregate(pipeline)]
+    # One `$group` per measure: FerretDB 1.x answers only a `$group`'s first `$sum` accumulator (the others come back 0).
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for m in measures:
+        pipeline = [{"$match": match}, {"$group": {"_id": {k: f"${k}" for k in keys}, m: {"$sum": f"${m}"}}}]
+        async for d in await views.collection(view).aggregate(pipeline):
+            row = out.setdefault(tuple(d["_id"].get(k) for k in keys), {**d["_id"], **dict.fromkeys(measures, 0)})
+            row[m] = d[m]
+    return list(out.values())
 
 
 async def questions_per_theme(q: PeriodQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from services.insights.domain.language_demand import LanguageDemand
 from services.insights.domain.questions_per_theme import QuestionsPerTheme
+from services.insights.domain.unmet_needs import UnmetNeeds
 from services.insights.domain.workload import WorkloadByChannel
 from services.plumbing.projection import Composite
 
 
 def all_views() -> Composite:
-    return Composite(QuestionsPerTheme(), WorkloadByChannel(), LanguageDemand())
+    return Composite(QuestionsPerTheme(), WorkloadByChannel(), LanguageDemand(), UnmetNeeds())

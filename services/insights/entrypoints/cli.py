@@ -116,12 +116,47 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
     async def go() -> str:
         replies = [await ask(tenant, token, insights, rpc)
                    for rpc in ("QuestionsPerTheme", "WorkloadByChannel", "LanguageDemand")]
-        return html_report.render(tenant, *replies)
+        needs_ = await call(tenant, token, insights, "UnmetNeeds", unmet_needs_request(tenant))
+        return html_report.render(tenant, *replies, needs=needs_)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     console.print(f"report written to {out}")
+
+
+async def call(tenant: str, token: str, insights: str, rpc: str, request: Any) -> Any:
+    """Any InsightsService rpc with a ready request, as a policy user of `tenant` unless a token is given."""
+    client = connect(INTAKE.default, insights, token or mint(Role.POLICY, tenant))
+    try:
+        return await getattr(client.insights, rpc)(request, metadata=client.metadata, timeout=10)
+    finally:
+        await client.close()
+
+
+def counted(c: Any, threshold: int) -> str:
+    """A `Count` as policy users see it."""
+    return shown(c.value, c.suppressed, threshold)
+
+
+def unmet_needs_request(tenant: str, from_month: str = "", to_month: str = "", period: str = "",
+                        level: str = "") -> Any:
+    return insights_pb2.ThemePeriodRequest(tenant=tenant, from_month=from_month, to_month=to_month, period=period,
+                                           level=level)
+
+
+NEEDS = ("registered", "informed", "referred", "accompanied", "resolved", "unresolved", "gaps")
+
+
+@app.command()
+def needs(tenant: str, from_month: str = "", to_month: str = "", period: str = "month", level: str = "top",
+          csv: bool = False, insights: str = INSIGHTS, token: str = TOKEN) -> None:
+    """Unmet needs per theme and period (--period month|quarter|year, --level top|sub); hidden counts as "<5"."""
+    reply = _run(call(tenant, token, insights, "UnmetNeeds",
+                      unmet_needs_request(tenant, from_month, to_month, period, level)))
+    k = reply.threshold
+    rows = [[r.theme, r.period, *(counted(getattr(r, m), k) for m in NEEDS)] for r in [*reply.rows, reply.total]]
+    output(f"Onbeantwoorde noden per thema — {tenant}", ["theme", "period", *NEEDS], rows, csv)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import grpc
 
 from contracts.envelope import Role
 from contracts.proto import insights_pb2, insights_pb2_grpc
-from services.insights.application import queries
+from services.insights.application import policy, queries
 from services.plumbing import auth
 from services.plumbing.projection.store import ProjectionStore
 
@@ -35,6 +35,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         "QuestionsPerTheme": POLICY,
         "WorkloadByChannel": POLICY,
         "LanguageDemand": POLICY,
+        "UnmetNeeds": POLICY,
     }
 
     def __init__(self, views: Views, threshold: int = 5) -> None:
@@ -64,6 +65,30 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         result = await self._ask(request, queries.language_demand)
         return insights_pb2.LanguageDemandResponse(
             rows=[_language(r) for r in result["rows"]], total=_language(result["total"]), threshold=self.threshold)
+
+    async def UnmetNeeds(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
+        q = policy.ThemeQuery(tenant=tenant, from_month=request.from_month or None, to_month=request.to_month or None,
+                              period=request.period or "month", level=request.level or "top")
+        result = await policy.unmet_needs_by_theme(q, await self.views.current(), self.threshold)
+        total = {"theme": "*", "period": "", **result["total"]}
+        return insights_pb2.UnmetNeedsResponse(rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
+                                               total=_counts(insights_pb2.UnmetNeedsRow, total),
+                                               threshold=self.threshold)
+
+
+def _counts(message: Any, row: dict[str, Any]) -> Any:
+    """A row of a new-style answer: plain fields as they are, every measure as a `Count` (-1 and flagged if hidden)."""
+    fields = message.DESCRIPTOR.fields_by_name
+    out = {}
+    for name, value in row.items():
+        if name not in fields:
+            continue
+        if fields[name].message_type is not None and fields[name].message_type.name == "Count":
+            shown, hidden = count(value)
+            value = insights_pb2.Count(value=shown, suppressed=hidden)
+        out[name] = value
+    return message(**out)
 
 
 def _language(row: dict[str, Any]) -> Any:

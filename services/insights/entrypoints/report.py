@@ -22,6 +22,7 @@ def _figure(title: str, series: dict[str, dict[str, int]], kind: str) -> go.Figu
             else go.Bar(x=xs, y=[points[x] for x in xs], name=name)
         fig.add_trace(trace)
     fig.update_layout(title=title, barmode="stack", template="plotly_white", height=420)
+    fig.update_xaxes(type="category")  # months and offices are labels, never dates or numbers on a scale
     return fig
 
 
@@ -64,8 +65,35 @@ SENTENCES = (
 )
 
 
-def render(tenant: str, themes: Any, workload: Any, languages: Any) -> str:
-    """The whole report as one HTML page."""
+def table_section(title: str, sentence: str, header: list[str], rows: list[list[str]]) -> str:
+    """A section with a plain table (hidden counts as "<k"): for answers with more measures than a chart shows well."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return (f'<section class="table"><h2>{html.escape(title)}</h2><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table><p>{html.escape(sentence)}</p></section>")
+
+
+def _count(c: Any, threshold: int) -> str:
+    return f"<{threshold}" if c.suppressed else str(c.value)
+
+
+NEEDS = (("registered", "geregistreerd"), ("informed", "geïnformeerd"), ("referred", "doorverwezen"),
+         ("accompanied", "begeleid"), ("resolved", "opgelost"), ("unresolved", "niet opgelost"),
+         ("gaps", "hiaat in het aanbod"))
+
+
+def needs_section(reply: Any) -> str:
+    k = reply.threshold or 5
+    rows = [[r.theme, r.period, *(_count(getattr(r, m), k) for m, _ in NEEDS)] for r in [*reply.rows, reply.total]]
+    return table_section(
+        "Onbeantwoorde noden per thema", "Per thema en per maand van registratie: hoeveel vragen geïnformeerd, "
+        "doorverwezen (in de maand van de doorverwijzing), begeleid, opgelost of niet opgelost werden, en voor hoeveel "
+        "er geen aanbod in de stad bleek (hiaat). Een vraag kan over meer dan één thema gaan; * telt elke vraag één keer.",
+        ["thema", "periode", *(label for _, label in NEEDS)], rows)
+
+
+def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None) -> str:
+    """The whole report as one HTML page (the sections of the later views only when their answers are given)."""
     threshold = themes.threshold or 5
     parts = []
     for i, ((fig, hidden), sentence) in enumerate(zip(
@@ -74,6 +102,8 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any) -> str:
             if hidden else ""
         parts.append(f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}'
                      f"<p>{html.escape(sentence + note)}</p></section>")
+    if needs is not None:
+        parts.append(needs_section(needs))
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'

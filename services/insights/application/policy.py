@@ -1,0 +1,77 @@
+"""Queries of the policy views of issue 7 (unmet needs, …), answered from the views with small-cell suppression.
+
+Like `queries.py`, every answer is suppressed before it leaves the application; a hidden count is `None`.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any, Literal
+
+from contracts import taxonomy
+from services.insights.application.queries import PeriodQuery, _sums
+from services.insights.domain import unmet_needs
+from services.insights.domain.suppression import suppress
+from services.plumbing.projection.store import ProjectionStore
+
+Period = Literal["month", "quarter", "year"]
+
+
+class GroupedQuery(PeriodQuery):
+    """A period query whose months are grouped into `period`s ("2026-Q1", "2026")."""
+
+    period: Period = "month"
+
+
+class ThemeQuery(GroupedQuery):
+    """`level`: top-level themes, or sub-themes."""
+
+    level: Literal["top", "sub"] = "top"
+
+
+def period_of(month: str, period: Period) -> str:
+    year, m = month.split("-")
+    return {"month": month, "quarter": f"{year}-Q{(int(m) - 1) // 3 + 1}", "year": year}[period]
+
+
+def regroup(rows: Sequence[dict[str, Any]], keys: Sequence[str], measures: Sequence[str],
+            period: Period) -> list[dict[str, Any]]:
+    """Rows per month summed into rows per period (key `period` instead of `month`)."""
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        p = period_of(r["month"], period)
+        row = out.setdefault((*(r[k] for k in keys), p), {**{k: r[k] for k in keys}, "period": p,
+                                                          **dict.fromkeys(measures, 0)})
+        for m in measures:
+            row[m] += r.get(m, 0)
+    return list(out.values())
+
+
+def measured(rows: Sequence[dict[str, Any]], key: str, measures: Sequence[str], threshold: int,
+             everyone: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each measure suppressed as its own (key × period) table; `everyone`'s rows give the per-period totals.
+
+    Returns the rows (key, period, measures) and the total per measure (a hidden one is None)."""
+    out: dict[tuple[Hashable, str], dict[str, Any]] = {}
+    total: dict[str, Any] = {}
+    for m in measures:
+        per_period = {r["period"]: r[m] for r in rows if r[key] == everyone} if everyone is not None else None
+        table = suppress({(r[key], r["period"]): r[m] for r in rows if r[key] != everyone}, threshold, per_period,
+                         sum(per_period.values()) if per_period is not None else None)
+        for (k, p), n in table.cells.items():
+            out.setdefault((k, p), {key: k, "period": p})[m] = n
+        total[m] = table.total
+    return sorted(out.values(), key=lambda r: (r["period"], str(r[key]))), total
+
+
+def _is_top(code: str) -> bool:
+    return code not in taxonomy.themes() or taxonomy.themes().top_level(code) == code
+
+
+async def unmet_needs_by_theme(q: ThemeQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
+    view = unmet_needs
+    rows = await _sums(q, views, view.VIEW, ("theme", "month"), view.MEASURES)
+    wanted = [r for r in rows if r["theme"] == view.ALL or _is_top(r["theme"]) == (q.level == "top")]
+    grouped = [r for r in regroup(wanted, ("theme",), view.MEASURES, q.period)
+               if any(r[m] for m in view.MEASURES)]  # a theme a clarification moved every question from
+    table, total = measured(grouped, "theme", view.MEASURES, threshold, view.ALL)
+    return {"rows": table, "total": total, "threshold": threshold}

@@ -1,0 +1,107 @@
+"""View: unmet needs — per municipality, month and theme, what became of the questions about it.
+
+Intake measures count questions (each at most once per measure and theme) in the month the question was registered,
+under its current themes (a clarification moves a question from its old themes to the new ones): of March's housing
+questions, how many were informed, accompanied, resolved (closed `answered`/`referred`), unresolved (closed `gap`/
+`unreachable`; `withdrawn` is neither) and had a gap recorded for the theme. A reopened question leaves the closed
+counts until it is closed again. `referred` counts referral requests in the month they were made (the referral
+stream does not know the question's month). Every sub-theme also counts under its top-level theme; the `*` row counts
+each question once. Gap reasons are free text: they never enter a view.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from contracts import taxonomy, topics
+from contracts.envelope import Envelope
+from contracts.events import decode
+from contracts.events.intake import (
+    ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
+    QuestionReopened)
+from contracts.events.referral import ReferralRequested
+from services.insights.domain.questions_per_theme import month_of
+from services.plumbing.projection import Delta
+from services.plumbing.projection.model import Case
+
+VIEW = "unmet_needs"
+ALL = "*"
+MEASURES = ("registered", "informed", "referred", "accompanied", "resolved", "unresolved", "gaps")
+RESOLVED = {"answered": "resolved", "referred": "resolved", "gap": "unresolved", "unreachable": "unresolved"}
+K = "un_"  # this view's keys in the stream's case
+
+
+def rows_of(codes: Iterable[str]) -> list[str]:
+    """The theme rows a question with `codes` counts in: `*`, each code and each code's top-level theme."""
+    out = [ALL]
+    for code in codes:
+        out.append(code)
+        if code in taxonomy.themes():
+            out.append(taxonomy.themes().top_level(code))
+    return list(dict.fromkeys(out))
+
+
+class UnmetNeeds:
+    topics = (topics.INTAKE_QUESTIONS, topics.REFERRAL_REFERRALS)
+    views = (VIEW,)
+    uses_case = True
+    TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, QuestionInformed,
+                                             ClientAccompanied, GapRecorded, QuestionClosed, QuestionReopened,
+                                             ReferralRequested))
+
+    def _deltas(self, tenant: str, month: str, themes: Sequence[str], measure: str, n: int = 1) -> Iterable[Delta]:
+        for theme in themes:
+            yield Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, {measure: n})
+
+    def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
+        if envelope.type not in self.TYPES:
+            return
+        event, tenant = decode(envelope), envelope.tenant
+        if isinstance(event, ReferralRequested):
+            yield from self._deltas(tenant, month_of(envelope.occurred_at), rows_of(event.themes), "referred")
+            return
+        if isinstance(event, QuestionRegistered):
+            yield from self._deltas(tenant, month_of(envelope.occurred_at), rows_of(event.themes), "registered")
+            return
+        month, themes = case.get(K + "month"), case.get(K + "themes", [])
+        if month is None:  # the question's registration was never seen: nothing to count it under
+            return
+        if isinstance(event, QuestionClarified):
+            old, new = set(rows_of(themes)), set(rows_of(event.themes))
+            yield from self._deltas(tenant, month, sorted(old - new), "registered", -1)
+            yield from self._deltas(tenant, month, sorted(new - old), "registered")
+        elif isinstance(event, QuestionInformed):
+            done = set(case.get(K + "informed", []))
+            yield from self._deltas(tenant, month, [r for r in rows_of(event.themes) if r not in done], "informed")
+        elif isinstance(event, ClientAccompanied) and not case.get(K + "accompanied"):
+            yield from self._deltas(tenant, month, rows_of(themes), "accompanied")
+        elif isinstance(event, GapRecorded):
+            done = set(case.get(K + "gaps", []))
+            yield from self._deltas(tenant, month, [r for r in rows_of([event.theme]) if r not in done], "gaps")
+        elif isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
+            yield from self._deltas(tenant, month, rows_of(themes), RESOLVED[event.outcome])
+        elif isinstance(event, QuestionReopened) and (closed := case.get(K + "closed")):
+            yield from self._deltas(tenant, month, closed["rows"], closed["measure"], -1)
+
+    def evolve(self, case: Case, envelope: Envelope) -> Case:
+        if envelope.type not in self.TYPES or envelope.type == ReferralRequested.event_type:
+            return case
+        event = decode(envelope)
+        new: dict[str, Any] = {}
+        if isinstance(event, QuestionRegistered):
+            new = {K + "month": month_of(envelope.occurred_at), K + "themes": list(event.themes)}
+        elif K + "month" not in case:
+            return case
+        elif isinstance(event, QuestionClarified):
+            new = {K + "themes": list(event.themes)}
+        elif isinstance(event, QuestionInformed):
+            new = {K + "informed": list(dict.fromkeys([*case.get(K + "informed", []), *rows_of(event.themes)]))}
+        elif isinstance(event, ClientAccompanied):
+            new = {K + "accompanied": True}
+        elif isinstance(event, GapRecorded):
+            new = {K + "gaps": list(dict.fromkeys([*case.get(K + "gaps", []), *rows_of([event.theme])]))}
+        elif isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
+            new = {K + "closed": {"measure": RESOLVED[event.outcome], "rows": rows_of(case.get(K + "themes", []))}}
+        elif isinstance(event, QuestionReopened):
+            new = {K + "closed": None}
+        return {**case, **new}

@@ -1,0 +1,75 @@
+"""Unmet needs per theme: what became of the questions, counted once per question, under the current themes."""
+from __future__ import annotations
+
+from contracts.events.intake import (
+    ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
+    QuestionReopened)
+from contracts.events.referral import ReferralRequested
+from services.insights.domain.unmet_needs import UnmetNeeds, rows_of
+from services.insights.tests.unit.events import env, totals
+
+
+def registered(q: str, *themes: str) -> QuestionRegistered:
+    return QuestionRegistered(question_id=q, office_id="o", client_id="c", channel="walk-in", themes=themes,
+                              client_languages=("ar",), language_used="ar")
+
+
+def by_theme(found: dict, month: str = "2026-03") -> dict[tuple[str, str], int]:
+    return {(dict(k)["theme"], m): n for (k, m), n in found.items() if dict(k)["month"] == month}
+
+
+def test_sub_themes_count_under_their_top_level_theme_and_unknown_codes_stay_as_they_are() -> None:
+    assert rows_of(["housing.search", "housing.social-rental", "work"]) == [
+        "*", "housing.search", "housing", "housing.social-rental", "work"]
+    assert rows_of(["not-a-theme"]) == ["*", "not-a-theme"]
+
+
+def test_a_question_counts_once_per_measure_in_its_registration_month() -> None:
+    s = "question-u1"
+    found = totals(UnmetNeeds(), [
+        env(s, registered("u1", "housing.search")),
+        env(s, QuestionInformed(question_id="u1", themes=("housing.search",))),
+        env(s, QuestionInformed(question_id="u1", themes=("housing.search",)), at="2026-04-02T10:00:00+02:00"),
+        env(s, ClientAccompanied(question_id="u1", service="svc", minutes=30)),
+        env(s, ClientAccompanied(question_id="u1", service="svc", minutes=30)),
+        env(s, GapRecorded(question_id="u1", theme="housing.search", reason="no social housing for Mr X")),
+        env(s, QuestionClosed(question_id="u1", outcome="gap"), at="2026-04-02T10:00:00+02:00"),
+    ])
+    expected = {(t, m): 1 for t in ("*", "housing", "housing.search")
+                for m in ("registered", "informed", "accompanied", "gaps", "unresolved")}
+    assert by_theme(found) == expected
+    assert by_theme(found, "2026-04") == {}
+    assert not any("reason" in str(k) or "Mr X" in str(k) for k in found)
+
+
+def test_a_clarification_moves_the_question_and_later_events_use_the_new_themes() -> None:
+    s = "question-u2"
+    found = totals(UnmetNeeds(), [
+        env(s, registered("u2", "work")),
+        env(s, QuestionClarified(question_id="u2", themes=("income.child-benefit",))),
+        env(s, QuestionClosed(question_id="u2", outcome="answered")),
+    ])
+    assert by_theme(found) == {(t, m): 1 for t in ("*", "income", "income.child-benefit")
+                               for m in ("registered", "resolved")}
+
+
+def test_a_reopened_question_counts_only_its_last_closing_and_withdrawn_is_neither() -> None:
+    s, t = "question-u3", ("health",)
+    found = totals(UnmetNeeds(), [
+        env(s, registered("u3", *t)), env(s, QuestionClosed(question_id="u3", outcome="answered")),
+        env(s, QuestionReopened(question_id="u3")), env(s, QuestionClosed(question_id="u3", outcome="unreachable")),
+    ])
+    assert by_theme(found) == {(x, m): 1 for x in ("*", "health") for m in ("registered", "unresolved")}
+    w = "question-u4"
+    found = totals(UnmetNeeds(), [env(w, registered("u4", *t)), env(w, QuestionClosed(question_id="u4",
+                                                                                        outcome="withdrawn"))])
+    assert by_theme(found) == {(x, "registered"): 1 for x in ("*", "health")}
+
+
+def test_referrals_count_in_their_own_month_and_events_of_unseen_questions_count_nowhere() -> None:
+    ref = ReferralRequested(referral_id="r1", question_id="q", client_id="c", service_id="s", organization_id="org",
+                            office_id="o", themes=("work.job-search",), mode="information")
+    found = totals(UnmetNeeds(), [env("referral-r1", ref, at="2026-05-01T10:00:00+02:00"),
+                                  env("question-x", QuestionClosed(question_id="x", outcome="answered"))])
+    assert by_theme(found, "2026-05") == {(x, "referred"): 1 for x in ("*", "work", "work.job-search")}
+    assert len(found) == 3
