@@ -1,4 +1,5 @@
-"""Composition root of intake: builds the store, the key store, the query model and the relay from settings."""
+"""Composition root of intake: builds the store, the key store, the query model, the question referrals learnt from
+the referral topic and the relay from settings."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from pymongo import AsyncMongoClient
 
 from contracts.envelope import Envelope
 from contracts.events import registry
-from services.intake.adapters.mongo import MongoKeyStore, MongoQuestionViews
+from services.intake.adapters.mongo import MongoKeyStore, MongoQuestionReferrals, MongoQuestionViews
 from services.intake.application.handlers import Deps
 from services.plumbing import kafka
 from services.plumbing.eventstore.mongo import MongoEventStore
@@ -38,5 +39,6 @@ async def bootstrap(settings: Settings) -> App:
 
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of,
                   settings.relay_batch_size, settings.relay_poll_seconds)
-    deps = Deps(store=store, keys=MongoKeyStore(mongo, database), views=views, published=relay.notify)
+    deps = Deps(store=store, keys=MongoKeyStore(mongo, database), views=views,
+                referrals=MongoQuestionReferrals(mongo, database), published=relay.notify)
     return App(deps, relay, mongo)

@@ -1,7 +1,7 @@
 """Referrals end to end: intake, catalogue and referral as processes (mutual TLS, tokens) on the real stack.
 
 A referral made through gRPC reaches exactly its partner's topic; the partner reports back through gRPC; the
-question's referrals show the outcome. A consumer of partner A's topic, from the beginning, never sees partner B's
+question's referrals show the outcome, and so does the question's history in intake (learnt from the referral topic). A consumer of partner A's topic, from the beginning, never sees partner B's
 referrals or any contact detail (asserted over the raw messages).
 """
 from __future__ import annotations
@@ -174,6 +174,20 @@ async def _intake(s: Stubs) -> dict[str, str]:
     return ids
 
 
+async def _history_ends_with_outcome(s: Stubs, question_id: str, referral_id: str, seconds: float = 30) -> None:
+    """Intake's GetQuestion shows the referral's outcome once its consumer has read the referral topic."""
+    for _ in range(int(seconds / 0.25)):
+        history = (await s.intake.intake_call("GetQuestion", question_id=question_id)).history
+        if history and history[-1].type == "ReferralCompleted":
+            break
+        await asyncio.sleep(0.25)
+    assert [h.type for h in history][-4:] == ["ReferralRequested", "ReferralAccepted", "ReferralStarted",
+                                              "ReferralCompleted"]
+    details = json.loads(history[-1].details_json)
+    assert (details["outcome"], details["went_alone"], details["referral_id"]) == ("got-help", True, referral_id)
+    assert history[0].type == "QuestionRegistered"
+
+
 async def test_referrals_reach_only_their_partner_who_reports_back(referral_system: Stubs, settings) -> None:
     s = referral_system
     ids = await upstream(s)
@@ -195,6 +209,8 @@ async def test_referrals_reach_only_their_partner_who_reports_back(referral_syst
     of_question = await front.ListReferralsOfQuestion(pb.ListReferralsOfQuestionRequest(question_id=ids["q_a"]))
     assert [(r.referral_id, r.status, r.outcome, r.went_alone) for r in of_question.referrals] == \
         [(to_a, "completed", "got-help", True)]
+
+    await _history_ends_with_outcome(s, ids["q_a"], to_a)
 
     def completed(records) -> bool:
         return any(b'"ReferralCompleted"' in r.value for r in records)

@@ -1,4 +1,5 @@
-"""MongoDB adapters of intake's ports, in intake's own database: `client_keys` and `question_views`."""
+"""MongoDB adapters of intake's ports, in intake's own database: `client_keys`, `question_views` and
+`question_referrals`."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,9 @@ from bson import Binary
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
-KEYS, VIEWS = "client_keys", "question_views"
+from services.intake.application.referrals import ReferralEntry, Step, entries, stored
+
+KEYS, VIEWS, REFERRALS = "client_keys", "question_views", "question_referrals"
 
 
 class MongoKeyStore:
@@ -64,3 +67,39 @@ class MongoQuestionViews:
         if after is not None:
             query["_id"] = {"$gt": after}
         return await self._views.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+
+
+class MongoQuestionReferrals:
+    """`{_id: referral_id, tenant, question_id, service_id, steps: {"<version>": {type, occurred_at, staff_id,
+    details}}}` and, per question, `{_id: "q:<question_id>", tenant, referrals: [referral_id...]}`.
+
+    Every read and write is keyed by `_id` (FerretDB uses no other index); a new document is inserted, an existing
+    one updated with `$set` of `steps.<version>` / `$addToSet`, both idempotent under redelivery.
+    """
+
+    def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
+        self._docs = client[database][REFERRALS]
+
+    async def record(self, step: Step) -> None:
+        known = {k: v for k, v in (("question_id", step.question_id), ("service_id", step.service_id)) if v}
+        fields = {"tenant": step.tenant, **known}
+        try:
+            await self._docs.insert_one({"_id": step.referral_id, **fields, "steps": {str(step.version): stored(step)}})
+        except DuplicateKeyError:
+            await self._docs.update_one({"_id": step.referral_id},
+                                        {"$set": {**fields, f"steps.{step.version}": stored(step)}})
+        if step.question_id:
+            key = "q:" + step.question_id
+            try:
+                await self._docs.insert_one({"_id": key, "tenant": step.tenant, "referrals": [step.referral_id]})
+            except DuplicateKeyError:
+                await self._docs.update_one({"_id": key}, {"$addToSet": {"referrals": step.referral_id}})
+
+    async def of_question(self, tenant: str, question_id: str) -> list[ReferralEntry]:
+        index = await self._docs.find_one({"_id": "q:" + question_id})
+        if not index or index.get("tenant") != tenant:
+            return []
+        found = []
+        for referral_id in sorted(index["referrals"]):
+            found += entries(await self._docs.find_one({"_id": referral_id}), tenant)
+        return found

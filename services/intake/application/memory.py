@@ -5,6 +5,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from services.intake.application.referrals import ReferralEntry, Step, entries, stored
+
 
 class InMemoryKeyStore:
     def __init__(self) -> None:
@@ -37,3 +39,20 @@ class InMemoryQuestionViews:
                  if all(v is None or d[k] == v for k, v in wanted.items())
                  and (not open_only or d["status"] == "open") and (after is None or d["_id"] > after)]
         return found[:limit]
+
+
+class InMemoryQuestionReferrals:
+    def __init__(self) -> None:
+        self.referrals: dict[str, dict[str, Any]] = {}  # referral id → {_id, tenant, question_id, service_id, steps}
+        self.questions: dict[str, set[str]] = {}  # question id → referral ids
+
+    async def record(self, step: Step) -> None:
+        doc = self.referrals.setdefault(step.referral_id, {"_id": step.referral_id, "steps": {}})
+        doc["tenant"] = step.tenant
+        doc |= {k: v for k, v in (("question_id", step.question_id), ("service_id", step.service_id)) if v}
+        doc["steps"][str(step.version)] = stored(step)
+        if step.question_id:
+            self.questions.setdefault(step.question_id, set()).add(step.referral_id)
+
+    async def of_question(self, tenant: str, question_id: str) -> list[ReferralEntry]:
+        return [e for r in sorted(self.questions.get(question_id, ())) for e in entries(self.referrals.get(r), tenant)]

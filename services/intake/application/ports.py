@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from services.intake.application.referrals import ReferralEntry, Step
+
 
 class KeyStore(Protocol):
     """One random 256-bit key per client. Deleting it is erasure: it never comes back for that client."""
@@ -33,4 +35,18 @@ class QuestionViews(Protocol):
                    day: str | None = None, open_only: bool = False, after: str | None = None,
                    limit: int = 20) -> Sequence[dict[str, Any]]:
         """Documents of `tenant` matching the filters, in `_id` (= registration) order, after the id `after`."""
+        ...
+
+
+class QuestionReferrals(Protocol):
+    """The steps of each referral, learnt from the referral topic, found by question (`_id` lookups only)."""
+
+    async def record(self, step: Step) -> None:
+        """Store the step (idempotent: the same referral id and version twice changes nothing); a step carrying a
+        `question_id` also files the referral under that question."""
+        ...
+
+    async def of_question(self, tenant: str, question_id: str) -> list[ReferralEntry]:
+        """The steps of the question's referrals of `tenant` (another municipality's are never returned), each with
+        the referral's `service_id` in its details; any order."""
         ...

@@ -2,7 +2,7 @@
 a client (decrypted while their key exists), an office with its bridge workers. Lists are paginated by id."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from contracts.envelope import Envelope
 from contracts.events import decode
 from contracts.events.intake_client import ClientContactDetailsRecorded, ClientErased, ClientNoteAdded
 from services.intake.application import crypto
+from services.intake.application.referrals import ReferralEntry, merge
 from services.intake.application.unit import Deps, load
 from services.intake.application.views import day_of
 from services.intake.domain import client, office
@@ -22,6 +23,12 @@ from services.intake.domain.question import Question
 class QuestionWithHistory:
     state: Question
     history: list[Envelope]
+    referrals: list[ReferralEntry] = field(default_factory=list)
+
+    @property
+    def timeline(self) -> list[Envelope | ReferralEntry]:
+        """The question's events with the steps of its referrals merged in by time."""
+        return merge(self.history, self.referrals)
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,8 @@ async def get_question(q: c.GetQuestion, deps: Deps) -> QuestionWithHistory:
     stream = await load(deps, q.question_id, q.tenant)
     if not stream:
         raise Unknown(f"question_id: question {q.question_id!r} does not exist")
-    return QuestionWithHistory(Question.replay(q.question_id, map(decode, stream)), stream)
+    referrals = await deps.referrals.of_question(q.tenant, q.question_id)
+    return QuestionWithHistory(Question.replay(q.question_id, map(decode, stream)), stream, referrals)
 
 
 async def _page(deps: Deps, tenant: str, size: int, token: str | None, **filters: Any) -> Page:

@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from contracts.envelope import Actor, Envelope, new_event_id
 from contracts.events import DomainEvent, decode
-from services.intake.application.memory import InMemoryKeyStore, InMemoryQuestionViews
-from services.intake.application.ports import KeyStore, QuestionViews
+from services.intake.application.memory import InMemoryKeyStore, InMemoryQuestionReferrals, InMemoryQuestionViews
+from services.intake.application.ports import KeyStore, QuestionReferrals, QuestionViews
 from services.intake.domain.errors import Unknown
 from services.intake.domain.fields import Command
 from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore
@@ -30,6 +30,7 @@ class Deps:
     store: EventStore
     keys: KeyStore = field(default_factory=InMemoryKeyStore)
     views: QuestionViews = field(default_factory=InMemoryQuestionViews)
+    referrals: QuestionReferrals = field(default_factory=InMemoryQuestionReferrals)  # learnt from the referral topic
     published: Callable[[], None] = lambda: None  # wakes the relay after an append
     new_id: Callable[[], str] = new_event_id
     now: Callable[[], datetime] = lambda: datetime.now(UTC)

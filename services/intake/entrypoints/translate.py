@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contracts.envelope import Envelope
 from contracts.proto import intake_pb2 as pb
 from services.intake.application.queries import ClientView, Page, QuestionWithHistory
+from services.intake.application.referrals import ReferralEntry
 from services.intake.domain.office import Office
 
 
@@ -41,10 +43,19 @@ def question_detail(found: QuestionWithHistory) -> Any:
         question_id=s.question_id, client_id=s.client_id, office_id=s.office_id, status=s.status, themes=s.themes,
         barriers=s.barriers, outcome=s.outcome, channel=first.payload["channel"],
         urgent=first.payload.get("urgent", False), registered_at=first.occurred_at.isoformat())
-    history = [pb.HistoryEntry(version=e.stream_version, type=e.type, occurred_at=e.occurred_at.isoformat(),
-                               staff_id=e.actor.staff_id, details_json=json.dumps(e.payload, sort_keys=True))
-               for e in found.history]
+    history = [history_entry(item) for item in found.timeline]
     return pb.QuestionDetail(question=head, history=history, stream_version=s.version)
+
+
+def history_entry(item: Envelope | ReferralEntry) -> Any:
+    """A question event (its stream version, its payload) or a referral step (version 0: not the question's; the
+    referral id and the referral's own version in the details)."""
+    if isinstance(item, ReferralEntry):
+        details = {**item.details, "referral_id": item.referral_id, "referral_version": item.version}
+        return pb.HistoryEntry(version=0, type=item.type, occurred_at=item.occurred_at.isoformat(),
+                               staff_id=item.staff_id, details_json=json.dumps(details, sort_keys=True))
+    return pb.HistoryEntry(version=item.stream_version, type=item.type, occurred_at=item.occurred_at.isoformat(),
+                           staff_id=item.actor.staff_id, details_json=json.dumps(item.payload, sort_keys=True))
 
 
 def question_page(page: Page) -> Any:

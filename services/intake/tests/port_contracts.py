@@ -1,9 +1,11 @@
 """Contract tests every adapter of intake's ports must pass: the in-memory fakes and the MongoDB adapters alike."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.intake.application.ports import KeyStore, QuestionViews
+from services.intake.application.ports import KeyStore, QuestionReferrals, QuestionViews
+from services.intake.application.referrals import Step
 
 
 async def key_store_contract(keys: KeyStore) -> None:
@@ -38,3 +40,36 @@ async def question_views_contract(views: QuestionViews) -> None:
     assert [d["_id"] for d in page] == ["q-002", "q-003"]
     assert await views.find("kortrijk", office_id="huis", day="2026-03-11") == []
     assert [d["_id"] for d in await views.find("brugge")] == ["q-005"]
+
+
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+def step(referral_id: str, version: int, type_: str, tenant: str = "kortrijk", **more: Any) -> Step:
+    ids = {k: more.pop(k) for k in ("question_id", "service_id") if k in more}
+    return Step(referral_id=referral_id, version=version, tenant=tenant, type=type_,
+                occurred_at=T0 + timedelta(minutes=version), staff_id="p-1", details=more, **ids)
+
+
+async def question_referrals_contract(referrals: QuestionReferrals) -> None:
+    q = "q-contract-" + datetime.now(UTC).strftime("%H%M%S%f")
+    requested = step("r-1" + q, 1, "ReferralRequested", question_id=q, service_id="svc-1", mode="warm-handoff")
+    await referrals.record(requested)
+    await referrals.record(step("r-1" + q, 2, "ReferralAccepted"))
+    await referrals.record(step("r-1" + q, 3, "ReferralCompleted", outcome="got-help", went_alone=True))
+    await referrals.record(step("r-1" + q, 3, "ReferralCompleted", outcome="got-help", went_alone=True))  # redelivered
+    await referrals.record(requested)  # redelivered
+    await referrals.record(step("r-2" + q, 2, "ReferralRejected", reason="no-capacity"))  # before its request
+    await referrals.record(step("r-2" + q, 1, "ReferralRequested", question_id=q, service_id="svc-2"))
+    await referrals.record(step("r-3" + q, 1, "ReferralRequested", tenant="brugge", question_id="other" + q,
+                                service_id="svc-3"))
+    found = sorted(await referrals.of_question("kortrijk", q), key=lambda e: (e.referral_id, e.version))
+    assert [(e.referral_id, e.version, e.type) for e in found] == [
+        ("r-1" + q, 1, "ReferralRequested"), ("r-1" + q, 2, "ReferralAccepted"), ("r-1" + q, 3, "ReferralCompleted"),
+        ("r-2" + q, 1, "ReferralRequested"), ("r-2" + q, 2, "ReferralRejected")]
+    assert found[2].details == {"service_id": "svc-1", "outcome": "got-help", "went_alone": True}
+    assert found[4].details == {"service_id": "svc-2", "reason": "no-capacity"}
+    assert found[0].occurred_at == T0 + timedelta(minutes=1) and found[0].staff_id == "p-1"
+    assert await referrals.of_question("brugge", q) == [], "another municipality never sees them"
+    assert await referrals.of_question("kortrijk", "other" + q) == []
+    assert await referrals.of_question("kortrijk", "q-none") == []

@@ -1,8 +1,12 @@
 """The MongoDB adapters pass the same contracts as the in-memory fakes."""
 import pytest
 
-from services.intake.adapters.mongo import MongoKeyStore, MongoQuestionViews
-from services.intake.tests.port_contracts import key_store_contract, question_views_contract
+from services.intake.adapters.mongo import MongoKeyStore, MongoQuestionReferrals, MongoQuestionViews
+from services.intake.tests.port_contracts import (
+    key_store_contract,
+    question_referrals_contract,
+    question_views_contract,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -15,3 +19,7 @@ async def test_mongo_question_views(mongo, settings) -> None:
     views = MongoQuestionViews(mongo, settings.database("intake"))
     await views.create_indexes()
     await question_views_contract(views)
+
+
+async def test_mongo_question_referrals(mongo, settings) -> None:
+    await question_referrals_contract(MongoQuestionReferrals(mongo, settings.database("intake")))
