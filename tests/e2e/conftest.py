@@ -10,12 +10,15 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from contracts.envelope import Role
-from services.client import Client, tls
+from services.client import Client, channel, tls
 from services.plumbing import devsecrets
 from services.plumbing.auth import Principal, TokenIssuer, load_private
 from services.plumbing.settings import Settings
@@ -74,46 +77,42 @@ def token(secrets: Path) -> Tokens:
     return Tokens(secrets)
 
 
+SERVICES = ("intake", "referral", "catalogue", "insights")
+
+
 def service_env(settings: Settings, ports: dict[str, int], secrets: Path) -> dict[str, str]:
-    """The services' environment: unique names, the token verification key, mutual TLS on."""
+    """The services' environment: unique names, every service's port, the token key, mutual TLS on."""
     tls_env = {"WEGWIJS_JWT_PUBLIC_KEY_FILE": secrets / "jwt-public.pem", "WEGWIJS_TLS_CERT_FILE": secrets / "server.pem",
                "WEGWIJS_TLS_KEY_FILE": secrets / "server-key.pem", "WEGWIJS_TLS_CLIENT_CA_FILE": secrets / "ca.pem"}
-    return {**os.environ, **{k: str(v) for k, v in tls_env.items()}, "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix, "WEGWIJS_DB_PREFIX": settings.db_prefix,
+    return {**os.environ, **{k: str(v) for k, v in tls_env.items()},
+            **{f"WEGWIJS_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+            "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix, "WEGWIJS_DB_PREFIX": settings.db_prefix,
             "WEGWIJS_KAFKA_BOOTSTRAP": settings.kafka_bootstrap, "WEGWIJS_MONGO_URL": settings.mongo_url,
-            "WEGWIJS_INTAKE_PORT": str(ports["intake"]), "WEGWIJS_INSIGHTS_PORT": str(ports["insights"]),
             "WEGWIJS_LOG_JSON": "true", "WEGWIJS_LOG_LEVEL": "debug"}
 
 
-@pytest.fixture
-async def system(settings: Settings, request: pytest.FixtureRequest, secrets: Path,
-                 token: Tokens) -> AsyncIterator[Client]:
-    """Intake and insights as processes, with TLS; the client acts as a Kortrijk front-office worker."""
-    ports = {"intake": free_port(), "insights": free_port()}
+def client_credentials(secrets: Path) -> grpc.ChannelCredentials:
+    return tls(*((secrets / f).read_bytes() for f in ("ca.pem", "client.pem", "client-key.pem")))
+
+
+@asynccontextmanager
+async def running(names: tuple[str, ...], settings: Settings, secrets: Path,
+                  test: str) -> AsyncIterator[dict[str, int]]:
+    """Start `names` as processes (logs in .local/logs/e2e), wait until each reports SERVING, stop them after."""
+    ports = {name: free_port() for name in SERVICES}
+    env = service_env(settings, ports, secrets)
     LOGS.mkdir(parents=True, exist_ok=True)
     procs = []
-    for name in ports:
-        log = open(LOGS / f"{request.node.name}.{name}.log", "w")  # noqa: SIM115 (closed with the process)
+    for name in names:
+        log = open(LOGS / f"{test}.{name}.log", "w")  # noqa: SIM115 (closed with the process)
         procs.append((subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, stdout=log,
-                                       stderr=subprocess.STDOUT, env=service_env(settings, ports, secrets)), log))
-    credentials = tls(*(
-        (secrets / f).read_bytes() for f in ("ca.pem", "client.pem", "client-key.pem")))
-    client = Client(f"127.0.0.1:{ports['intake']}", f"127.0.0.1:{ports['insights']}",
-                    token(Role.FRONT_OFFICE, "kortrijk"), credentials)
-    client.ports = ports  # type: ignore[attr-defined]
-    client.logs = [LOGS / f"{request.node.name}.{name}.log" for name in ports]  # type: ignore[attr-defined]
+                                       stderr=subprocess.STDOUT, env=env), log))
     try:
-        for _ in range(150):
-            if await client.healthy():
-                break
-            if any(p.poll() is not None for p, _ in procs):
-                pytest.fail(f"a service exited at start; see {LOGS}")
-            await asyncio.sleep(0.2)
-        else:
-            pytest.fail(f"services not healthy within 30 s; see {LOGS}")
-        yield client
+        for name in names:
+            await _serving(f"127.0.0.1:{ports[name]}", client_credentials(secrets), procs)
+        yield ports
     finally:
-        await client.close()
-        for proc, log in procs:
+        for proc, _ in procs:
             proc.send_signal(signal.SIGTERM)
         for proc, log in procs:
             try:
@@ -121,3 +120,33 @@ async def system(settings: Settings, request: pytest.FixtureRequest, secrets: Pa
             except subprocess.TimeoutExpired:
                 proc.kill()
             log.close()
+
+
+async def _serving(address: str, credentials: grpc.ChannelCredentials, procs: list) -> None:
+    async with channel(address, credentials) as ch:
+        for _ in range(150):
+            try:
+                reply = await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            if any(p.poll() is not None for p, _ in procs):
+                pytest.fail(f"a service exited at start; see {LOGS}")
+            await asyncio.sleep(0.2)
+    pytest.fail(f"{address} not healthy within 30 s; see {LOGS}")
+
+
+@pytest.fixture
+async def system(settings: Settings, request: pytest.FixtureRequest, secrets: Path,
+                 token: Tokens) -> AsyncIterator[Client]:
+    """Intake and insights as processes, with TLS; the client acts as a Kortrijk front-office worker."""
+    async with running(("intake", "insights"), settings, secrets, request.node.name) as ports:
+        client = Client(f"127.0.0.1:{ports['intake']}", f"127.0.0.1:{ports['insights']}",
+                        token(Role.FRONT_OFFICE, "kortrijk"), client_credentials(secrets))
+        client.ports = ports  # type: ignore[attr-defined]
+        client.logs = [LOGS / f"{request.node.name}.{name}.log" for name in ("intake", "insights")]  # type: ignore[attr-defined]
+        try:
+            yield client
+        finally:
+            await client.close()

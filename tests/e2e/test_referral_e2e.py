@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,10 +22,10 @@ from contracts.envelope import Envelope, Role
 from contracts.proto import catalogue_pb2 as cat
 from contracts.proto import catalogue_pb2_grpc, referral_pb2_grpc
 from contracts.proto import referral_pb2 as pb
-from services.client import Client, channel, tls
+from services.client import Client, channel
 from services.plumbing import kafka
 from services.plumbing.settings import Settings
-from tests.e2e.conftest import LOGS, ROOT, free_port, service_env
+from tests.e2e.conftest import client_credentials, running
 from tests.e2e.kafka_read import read_until
 
 pytestmark = pytest.mark.e2e
@@ -76,47 +73,12 @@ def _bound(stub: Any, token: str) -> Any:
 @pytest.fixture
 async def referral_system(settings: Settings, request: pytest.FixtureRequest, secrets: Path,
                           token) -> AsyncIterator[Stubs]:
-    ports = {n: free_port() for n in ("intake", "insights", "catalogue", "referral")}
-    env = {**service_env(settings, ports, secrets), "WEGWIJS_CATALOGUE_PORT": str(ports["catalogue"]),
-           "WEGWIJS_REFERRAL_PORT": str(ports["referral"])}
-    LOGS.mkdir(parents=True, exist_ok=True)
-    procs = []
-    for name in ("intake", "catalogue", "referral"):
-        log = open(LOGS / f"{request.node.name}.{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        procs.append((subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, stdout=log,
-                                       stderr=subprocess.STDOUT, env=env), log))
-    credentials = tls(*((secrets / f).read_bytes() for f in ("ca.pem", "client.pem", "client-key.pem")))
-    stubs = Stubs(ports, credentials, token)
-    try:
-        for name in ("intake", "catalogue", "referral"):
-            await _healthy(f"127.0.0.1:{ports[name]}", credentials, procs)
-        yield stubs
-    finally:
-        await stubs.close()
-        for proc, _ in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc, log in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
-
-
-async def _healthy(address: str, credentials: grpc.ChannelCredentials, procs: list) -> None:
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
-    async with channel(address, credentials) as ch:
-        for _ in range(150):
-            try:
-                reply = await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            if any(p.poll() is not None for p, _ in procs):
-                pytest.fail(f"a service exited at start; see {LOGS}")
-            await asyncio.sleep(0.2)
-    pytest.fail(f"{address} not healthy within 30 s; see {LOGS}")
+    async with running(("intake", "catalogue", "referral"), settings, secrets, request.node.name) as ports:
+        stubs = Stubs(ports, client_credentials(secrets), token)
+        try:
+            yield stubs
+        finally:
+            await stubs.close()
 
 
 async def refer(front: Any, question_id: str, service_id: str, *, seconds: float = 20) -> Any:
