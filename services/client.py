@@ -84,3 +84,7 @@ class Client:
     async def unmet_needs(self, **fields: Any) -> Any:
         """UnmetNeeds: tenant, from_month, to_month, period ("month"|"quarter"|"year"), level ("top"|"sub")."""
         return await self.insights_call("UnmetNeeds", **fields)
+
+    async def service_access(self, **fields: Any) -> Any:
+        """ServiceAccess: tenant, from_month, to_month, period ("month"|"quarter"|"year")."""
+        return await self.insights_call("ServiceAccess", **fields)

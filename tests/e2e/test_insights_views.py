@@ -2,12 +2,19 @@
 worked out by hand. Suppression is off (threshold 1) as these tests follow single questions; it has its own tests."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from contracts.envelope import Role
+from contracts.proto import catalogue_pb2 as cat
+from contracts.proto import referral_pb2 as pb
 from services.client import Client
+from services.plumbing.settings import Settings
+from tests.e2e.conftest import client_credentials, running
+from tests.e2e.test_referral_e2e import A, QUESTION, Stubs, cid, refer
 from tests.e2e.test_walking_skeleton import KORTRIJK, eventually
 
 pytestmark = pytest.mark.e2e
@@ -69,3 +76,51 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token) -> 
         ("housing.social-rental", "2026-03"): {"registered": 1, "informed": 1, "resolved": 1},
         ("income.child-benefit", "2026-03"): {"registered": 1, "unresolved": 1},
         ("*", ""): {"registered": 3, "informed": 2, "accompanied": 1, "resolved": 1, "unresolved": 2, "gaps": 1}}
+
+
+@pytest.fixture
+async def four_services(settings: Settings, request: pytest.FixtureRequest, secrets: Path, token,
+                        monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Stubs]:
+    """Intake, catalogue, referral and insights as processes (threshold 1), reached through the referral e2e stubs."""
+    monkeypatch.setenv("WEGWIJS_SUPPRESSION_THRESHOLD", "1")
+    async with running(("intake", "insights", "catalogue", "referral"), settings, secrets,
+                       request.node.name) as ports:
+        stubs = Stubs(ports, client_credentials(secrets), token)
+        try:
+            yield stubs
+        finally:
+            await stubs.close()
+
+
+async def test_service_access_from_catalogue_intake_and_referral_events(four_services: Stubs, token) -> None:
+    s = four_services
+    catalogue = s.catalogue()
+    await catalogue.RegisterOrganization(cat.RegisterOrganizationRequest(
+        command_id=cid(), organization_id=A, organization=cat.Organization(name=A)))
+    svc = (await catalogue.RegisterService(cat.RegisterServiceRequest(command_id=cid(), service=cat.Service(
+        organization_id=A, name="woonloket", themes=["housing"], languages=["nl", "ar"])))).id
+    client = (await s.intake.intake_call("RegisterClient")).client_id
+    await s.intake.intake_call("RecordConsent", client_id=client, referral_sharing=True)
+    questions = [(await s.intake.intake_call("RegisterQuestion", client_id=client, **QUESTION)).question_id
+                 for _ in range(2)]
+    front = s.referral(Role.FRONT_OFFICE, "kortrijk")
+    helped, refused = [(await refer(front, q, svc)).referral_id for q in questions]
+    partner = s.referral(Role.PARTNER, partner=A)
+    for call, fields in (("Accept", {}), ("Start", {}), ("Complete", {"outcome": "got-help", "went_alone": True})):
+        await getattr(partner, call)(pb.PartnerRequest(command_id=cid(), referral_id=helped, **fields))
+    await partner.Reject(pb.PartnerRequest(command_id=cid(), referral_id=refused, reason="no-capacity"))
+
+    policy = s.intake.as_(token(Role.POLICY, "kortrijk"))
+    reply = await eventually(lambda: policy.service_access(),
+                             lambda r: len(r.rows) == 1 and r.rows[0].rejected.value == 1 and r.languages
+                             and r.languages[0].offered)
+    [row] = reply.rows
+    assert (row.organization_id, row.service_id) == (A, svc)
+    assert {m: getattr(row, m).value for m in ("requested", "accepted", "rejected", "completed", "failed",
+                                               "accompanied")} == {"requested": 2, "accepted": 1, "rejected": 1,
+                                                                   "completed": 1, "failed": 0, "accompanied": 0}
+    assert (row.median_days_to_acceptance, row.median_days_to_completion) == ("0", "0")
+    assert [(r.kind, r.reason, r.referrals.value) for r in reply.reasons] == [("rejected", "no-capacity", 1)]
+    assert [(x.service_id, x.language, x.asked.value, x.offered) for x in reply.languages] == [(svc, "ar", 2, True)]
+    needs = await eventually(lambda: policy.unmet_needs(), lambda r: r.total.referred.value == 2)
+    assert [(r.theme, r.referred.value) for r in needs.rows] == [("housing", 2)]

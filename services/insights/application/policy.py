@@ -4,11 +4,14 @@ Like `queries.py`, every answer is suppressed before it leaves the application; 
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
 from contracts import taxonomy
 from services.insights.application.queries import PeriodQuery, _sums
+from services.insights.domain import service_access as access
+from services.insights.domain import service_languages as offer
 from services.insights.domain import unmet_needs
 from services.insights.domain.suppression import suppress
 from services.plumbing.projection.store import ProjectionStore
@@ -75,3 +78,58 @@ async def unmet_needs_by_theme(q: ThemeQuery, views: ProjectionStore, threshold:
                if any(r[m] for m in view.MEASURES)]  # a theme a clarification moved every question from
     table, total = measured(grouped, "theme", view.MEASURES, threshold, view.ALL)
     return {"rows": table, "total": total, "threshold": threshold}
+
+
+STATUSES = ("requested", "accepted", "rejected", "completed", "failed")
+
+
+async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
+    """Per organization, service and period: referral counts, share in mode accompanied, median days (from the
+    histograms; hidden with the count they describe), reason codes, and languages asked vs offered."""
+    raw = await _sums(q, views, access.VIEW, ("organization", "service", "facet", "value", "month"), ("n",))
+    for r in raw:
+        r["period"] = period_of(r["month"], q.period)
+    cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
+    hist: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    reasons: dict[tuple[Hashable, str], int] = defaultdict(int)
+    asked: dict[tuple[str, str], int] = defaultdict(int)
+    for r in raw:
+        where = (r["organization"], r["service"], r["period"])
+        if r["facet"] == "status" and r["value"] in STATUSES:
+            cells[where][r["value"]] += r["n"]
+        elif r["facet"] == "mode" and r["value"] == "accompanied":
+            cells[where]["accompanied"] += r["n"]
+        elif r["facet"] in ("days_accepted", "days_completed"):
+            hist[(*where, r["facet"])][r["value"]] += r["n"]
+        elif r["facet"] in ("rejected", "failed"):
+            reasons[((r["organization"], r["service"], r["facet"], r["value"]), r["period"])] += r["n"]
+        elif r["facet"] == "language":
+            asked[(r["service"], r["value"])] += r["n"]
+    flat = [{"service": (o, s), "period": p, **c} for (o, s, p), c in cells.items()]
+    rows, total = measured(flat, "service", COUNTED, threshold)
+    for row in rows:
+        (o, s), p = row.pop("service"), row["period"]
+        row.update(organization=o, service=s)
+        for stage in ("accepted", "completed"):
+            shown = row[stage] is not None and row[stage] >= threshold
+            row[f"median_days_{stage}"] = access.median(hist[(o, s, p, f"days_{stage}")]) if shown else None
+    table = suppress(reasons, threshold)
+    offered = await _offered(q.tenant, views)
+    languages = suppress(asked, threshold)
+    return {"rows": rows, "total": total, "threshold": threshold,
+            "reasons": [{"organization": k[0], "service": k[1], "kind": k[2], "reason": k[3], "period": p,
+                         "referrals": n} for (k, p), n in sorted(table.cells.items(), key=lambda i: (i[0][1], i[0][0]))],
+            "languages": [{"service": s, "language": lang, "asked": n, "offered": (s, lang) in offered}
+                          for (s, lang), n in sorted(languages.cells.items())]}
+
+
+COUNTED = (*STATUSES, "accompanied")
+
+
+async def _offered(tenant: str, views: ProjectionStore) -> set[tuple[str, str]]:
+    """(service, language) pairs active services of `tenant` offer now (catalogue facts: no suppression)."""
+    match = {"tenant": tenant, "kind": "language"}
+    pipeline = [{"$match": match}, {"$group": {"_id": {"service": "$service", "value": "$value"},
+                                               "offered": {"$sum": "$offered"}}}]
+    return {(d["_id"]["service"], d["_id"]["value"])
+            async for d in await views.collection(offer.VIEW).aggregate(pipeline) if d["offered"] > 0}

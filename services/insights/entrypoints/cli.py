@@ -117,7 +117,8 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
         replies = [await ask(tenant, token, insights, rpc)
                    for rpc in ("QuestionsPerTheme", "WorkloadByChannel", "LanguageDemand")]
         needs_ = await call(tenant, token, insights, "UnmetNeeds", unmet_needs_request(tenant))
-        return html_report.render(tenant, *replies, needs=needs_)
+        access = await call(tenant, token, insights, "ServiceAccess", insights_pb2.GroupedPeriodRequest(tenant=tenant))
+        return html_report.render(tenant, *replies, needs=needs_, access=access)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +158,30 @@ def needs(tenant: str, from_month: str = "", to_month: str = "", period: str = "
     k = reply.threshold
     rows = [[r.theme, r.period, *(counted(getattr(r, m), k) for m in NEEDS)] for r in [*reply.rows, reply.total]]
     output(f"Onbeantwoorde noden per thema — {tenant}", ["theme", "period", *NEEDS], rows, csv)
+
+
+
+ACCESS = ("requested", "accepted", "rejected", "completed", "failed", "accompanied")
+
+
+@app.command()
+def services(tenant: str, from_month: str = "", to_month: str = "", period: str = "month", csv: bool = False,
+             insights: str = INSIGHTS, token: str = TOKEN) -> None:
+    """Accessibility of partner services per service and period (of the request), reason codes, languages."""
+    reply = _run(call(tenant, token, insights, "ServiceAccess", insights_pb2.GroupedPeriodRequest(
+        tenant=tenant, from_month=from_month, to_month=to_month, period=period)))
+    k = reply.threshold
+    rows = [[r.organization_id, r.service_id, r.period, *(counted(getattr(r, m), k) for m in ACCESS),
+             r.median_days_to_acceptance, r.median_days_to_completion] for r in [*reply.rows, reply.total]]
+    output(f"Toegankelijkheid van diensten — {tenant}", ["organization", "service", "period", *ACCESS,
+                                                         "median_days_accept", "median_days_complete"], rows, csv)
+    if not csv:
+        output("Redenen", ["organization", "service", "kind", "reason", "period", "referrals"],
+               [[r.organization_id, r.service_id, r.kind, r.reason, r.period, counted(r.referrals, k)]
+                for r in reply.reasons], csv)
+        output("Talen gevraagd / aangeboden", ["service", "language", "asked", "offered"],
+               [[x.service_id, x.language, counted(x.asked, k), "ja" if x.offered else "nee"] for x in reply.languages],
+               csv)
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         "WorkloadByChannel": POLICY,
         "LanguageDemand": POLICY,
         "UnmetNeeds": POLICY,
+        "ServiceAccess": POLICY,
     }
 
     def __init__(self, views: Views, threshold: int = 5) -> None:
@@ -75,6 +76,25 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         return insights_pb2.UnmetNeedsResponse(rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
                                                total=_counts(insights_pb2.UnmetNeedsRow, total),
                                                threshold=self.threshold)
+
+    async def ServiceAccess(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
+        q = policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
+                                to_month=request.to_month or None, period=request.period or "month")
+        result = await policy.service_access(q, await self.views.current(), self.threshold)
+        pb = insights_pb2
+
+        def ids(r: dict[str, Any]) -> dict[str, Any]:
+            return {**r, "organization_id": r.get("organization", ""), "service_id": r.get("service", ""),
+                    "median_days_to_acceptance": r.get("median_days_accepted") or "",
+                    "median_days_to_completion": r.get("median_days_completed") or ""}
+
+        return pb.ServiceAccessResponse(
+            rows=[_counts(pb.ServiceAccessRow, ids(r)) for r in result["rows"]],
+            total=_counts(pb.ServiceAccessRow, ids({"period": "", **result["total"]})),
+            reasons=[_counts(pb.ReasonCount, ids(r)) for r in result["reasons"]],
+            languages=[_counts(pb.LanguageAskedOffered, ids(r)) for r in result["languages"]],
+            threshold=self.threshold)
 
 
 def _counts(message: Any, row: dict[str, Any]) -> Any:

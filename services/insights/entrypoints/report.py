@@ -92,7 +92,29 @@ def needs_section(reply: Any) -> str:
         ["thema", "periode", *(label for _, label in NEEDS)], rows)
 
 
-def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None) -> str:
+ACCESS = (("requested", "gevraagd"), ("accepted", "aanvaard"), ("rejected", "geweigerd"),
+          ("completed", "afgerond"), ("failed", "mislukt"), ("accompanied", "met begeleiding"))
+
+
+def access_section(reply: Any) -> str:
+    k = reply.threshold or 5
+    rows = [[r.organization_id, r.service_id, r.period, *(_count(getattr(r, m), k) for m, _ in ACCESS),
+             r.median_days_to_acceptance, r.median_days_to_completion] for r in [*reply.rows, reply.total]]
+    reasons = [[r.service_id, r.kind, r.reason, r.period, _count(r.referrals, k)] for r in reply.reasons]
+    languages = [[x.service_id, x.language, _count(x.asked, k), "ja" if x.offered else "nee"] for x in reply.languages]
+    return "".join((
+        table_section("Toegankelijkheid van diensten", "Doorverwijzingen per dienst en per maand van de aanvraag; "
+                      "de mediaan (in dagen sinds de aanvraag) is de klasse waarin de middelste doorverwijzing valt.",
+                      ["organisatie", "dienst", "periode", *(label for _, label in ACCESS), "mediaan dagen tot aanvaard",
+                       "mediaan dagen tot afgerond"], rows),
+        table_section("Waarom doorverwijzingen niet lukten", "Redencodes van weigeringen en mislukkingen.",
+                      ["dienst", "soort", "reden", "periode", "aantal"], reasons),
+        table_section("Talen: gevraagd en aangeboden", "Talen die doorverwezen nieuwkomers spreken, en of de dienst "
+                      "die taal vandaag in de catalogus aanbiedt.", ["dienst", "taal", "gevraagd", "aangeboden"],
+                      languages)))
+
+
+def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None, access: Any = None) -> str:
     """The whole report as one HTML page (the sections of the later views only when their answers are given)."""
     threshold = themes.threshold or 5
     parts = []
@@ -104,6 +126,8 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
                      f"<p>{html.escape(sentence + note)}</p></section>")
     if needs is not None:
         parts.append(needs_section(needs))
+    if access is not None:
+        parts.append(access_section(access))
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'
