@@ -88,3 +88,7 @@ class Client:
     async def service_access(self, **fields: Any) -> Any:
         """ServiceAccess: tenant, from_month, to_month, period ("month"|"quarter"|"year")."""
         return await self.insights_call("ServiceAccess", **fields)
+
+    async def self_reliance(self, **fields: Any) -> Any:
+        """SelfReliance: tenant, from_month, to_month, period ("month"|"quarter"|"year")."""
+        return await self.insights_call("SelfReliance", **fields)

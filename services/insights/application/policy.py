@@ -133,3 +133,18 @@ async def _offered(tenant: str, views: ProjectionStore) -> set[tuple[str, str]]:
                                                "offered": {"$sum": "$offered"}}}]
     return {(d["_id"]["service"], d["_id"]["value"])
             async for d in await views.collection(offer.VIEW).aggregate(pipeline) if d["offered"] > 0}
+
+
+async def self_reliance(q: GroupedQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
+    """Per referral mode and period (of the request): referrals completed, and of those, the client went alone."""
+    raw = await _sums(q, views, access.VIEW, ("facet", "value", "month"), ("n",))
+    cells: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"completed": 0, "went_alone": 0})
+    for r in raw:
+        if r["facet"] == "went_alone":
+            mode, alone = r["value"].rsplit(":", 1)
+            cell = cells[(mode, period_of(r["month"], q.period))]
+            cell["completed"] += r["n"]
+            cell["went_alone"] += r["n"] if alone == "yes" else 0
+    rows, total = measured([{"mode": m, "period": p, **c} for (m, p), c in cells.items()], "mode",
+                           ("completed", "went_alone"), threshold)
+    return {"rows": rows, "total": total, "threshold": threshold}

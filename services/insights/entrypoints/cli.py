@@ -118,7 +118,8 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
                    for rpc in ("QuestionsPerTheme", "WorkloadByChannel", "LanguageDemand")]
         needs_ = await call(tenant, token, insights, "UnmetNeeds", unmet_needs_request(tenant))
         access = await call(tenant, token, insights, "ServiceAccess", insights_pb2.GroupedPeriodRequest(tenant=tenant))
-        return html_report.render(tenant, *replies, needs=needs_, access=access)
+        alone = await call(tenant, token, insights, "SelfReliance", insights_pb2.GroupedPeriodRequest(tenant=tenant))
+        return html_report.render(tenant, *replies, needs=needs_, access=access, alone=alone)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -182,6 +183,18 @@ def services(tenant: str, from_month: str = "", to_month: str = "", period: str 
         output("Talen gevraagd / aangeboden", ["service", "language", "asked", "offered"],
                [[x.service_id, x.language, counted(x.asked, k), "ja" if x.offered else "nee"] for x in reply.languages],
                csv)
+
+
+
+@app.command(name="self-reliance")
+def self_reliance(tenant: str, from_month: str = "", to_month: str = "", period: str = "month", csv: bool = False,
+                  insights: str = INSIGHTS, token: str = TOKEN) -> None:
+    """Referrals completed per mode and period (of the request), and how many clients went without the bridge worker."""
+    reply = _run(call(tenant, token, insights, "SelfReliance", insights_pb2.GroupedPeriodRequest(
+        tenant=tenant, from_month=from_month, to_month=to_month, period=period)))
+    k = reply.threshold
+    rows = [[r.mode, r.period, counted(r.completed, k), counted(r.went_alone, k)] for r in [*reply.rows, reply.total]]
+    output(f"Zelfredzaamheid — {tenant}", ["mode", "period", "completed", "went_alone"], rows, csv)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         "LanguageDemand": POLICY,
         "UnmetNeeds": POLICY,
         "ServiceAccess": POLICY,
+        "SelfReliance": POLICY,
     }
 
     def __init__(self, views: Views, threshold: int = 5) -> None:
@@ -95,6 +96,16 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
             reasons=[_counts(pb.ReasonCount, ids(r)) for r in result["reasons"]],
             languages=[_counts(pb.LanguageAskedOffered, ids(r)) for r in result["languages"]],
             threshold=self.threshold)
+
+    async def SelfReliance(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
+        q = policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
+                                to_month=request.to_month or None, period=request.period or "month")
+        result = await policy.self_reliance(q, await self.views.current(), self.threshold)
+        row = insights_pb2.SelfRelianceRow
+        return insights_pb2.SelfRelianceResponse(
+            rows=[_counts(row, r) for r in result["rows"]],
+            total=_counts(row, {"mode": "*", "period": "", **result["total"]}), threshold=self.threshold)
 
 
 def _counts(message: Any, row: dict[str, Any]) -> Any:

@@ -114,7 +114,16 @@ def access_section(reply: Any) -> str:
                       languages)))
 
 
-def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None, access: Any = None) -> str:
+def alone_section(reply: Any) -> str:
+    k = reply.threshold or 5
+    rows = [[r.mode, r.period, _count(r.completed, k), _count(r.went_alone, k)] for r in [*reply.rows, reply.total]]
+    return table_section("Zelfredzaamheid", "Afgeronde doorverwijzingen per wijze van doorverwijzen en maand van de "
+                         "aanvraag, en hoe vaak de nieuwkomer er alleen naartoe ging.",
+                         ["wijze", "periode", "afgerond", "alleen gegaan"], rows)
+
+
+def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None, access: Any = None,
+           alone: Any = None) -> str:
     """The whole report as one HTML page (the sections of the later views only when their answers are given)."""
     threshold = themes.threshold or 5
     parts = []
@@ -128,6 +137,8 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
         parts.append(needs_section(needs))
     if access is not None:
         parts.append(access_section(access))
+    if alone is not None:
+        parts.append(alone_section(alone))
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'

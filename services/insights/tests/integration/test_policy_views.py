@@ -79,5 +79,8 @@ async def test_service_access_with_medians_reasons_and_languages_asked_vs_offere
         assert (row.median_days_to_acceptance, row.median_days_to_completion) == ("2", "7-13")
         assert [(r.kind, r.reason, r.referrals.suppressed) for r in reply.reasons] == [("rejected", "no-capacity", True)]
         assert {(x.language, x.asked.value, x.offered) for x in reply.languages} == {("ar", 6, True), ("ti", 6, False)}
+        alone = await InsightsServicer(app.generations, 5).SelfReliance(insights_pb2.GroupedPeriodRequest(), None)
+        assert [(r.mode, r.period, r.completed.value, r.went_alone.value) for r in alone.rows] == [
+            ("accompanied", "2026-03", 5, 0)]
     finally:
         await app.mongo.close()
