@@ -80,10 +80,10 @@ async def project_with_crashes(app: App, generation: int, topic: str, rng: rando
 
 @pytest.mark.parametrize("copies", [1, 2], ids=["once", "every-event-twice"])
 async def test_crashes_at_random_points_leave_views_equal_to_a_clean_rebuild(settings: Settings, copies: int) -> None:
-    settings = settings.model_copy(update={"consumer_batch_size": 250})
+    settings = settings.model_copy(update={"consumer_batch_size": 1000})
     app = await bootstrap(settings)
     topic = settings.topic(topics.INTAKE_QUESTIONS)
-    events = questions(EVENTS // copies, seed=11)  # 3,000 deliveries either way
+    events = questions(EVENTS, seed=11)
     await produce(settings, topic, events, copies=copies)
     try:
         crashing = await app.generations.active(fresh=True)
