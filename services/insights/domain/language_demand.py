@@ -10,9 +10,7 @@ from collections.abc import Iterable
 
 from contracts import topics
 from contracts.envelope import Envelope
-from contracts.events import decode
-from contracts.events.intake import QuestionRegistered
-from services.insights.domain.questions_per_theme import month_of
+from services.insights.domain.questions_per_theme import month_of, registered
 from services.plumbing.projection import Delta
 
 VIEW = "language_demand"
@@ -25,10 +23,8 @@ class LanguageDemand:
     views = (VIEW,)
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:
-        if envelope.type != QuestionRegistered.event_type:
+        if (event := registered(envelope)) is None:
             return
-        event = decode(envelope)
-        assert isinstance(event, QuestionRegistered)
         inc = {"questions": 1, "interpreter_needed": int(event.interpreter_needed),
                "uncovered": int(event.language_used not in event.client_languages)}
         month = month_of(envelope.occurred_at)

@@ -20,15 +20,22 @@ def month_of(moment: datetime) -> str:
     return moment.astimezone(BRUSSELS).strftime("%Y-%m")
 
 
+def registered(envelope: Envelope) -> QuestionRegistered | None:
+    """The question registration an envelope carries, or None for any other event."""
+    if envelope.type != QuestionRegistered.event_type:
+        return None
+    event = decode(envelope)
+    assert isinstance(event, QuestionRegistered)
+    return event
+
+
 class QuestionsPerTheme:
     topics = (topics.INTAKE_QUESTIONS,)
     views = (VIEW,)
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:
-        if envelope.type != QuestionRegistered.event_type:
+        if (event := registered(envelope)) is None:
             return
-        event = decode(envelope)
-        assert isinstance(event, QuestionRegistered)
         month = month_of(envelope.occurred_at)
         for theme in (ALL_THEMES, *event.themes):
             yield Delta(VIEW, {"tenant": envelope.tenant, "theme": theme, "month": month}, {"questions": 1})

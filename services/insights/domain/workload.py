@@ -5,9 +5,7 @@ from collections.abc import Iterable
 
 from contracts import topics
 from contracts.envelope import Envelope
-from contracts.events import decode
-from contracts.events.intake import QuestionRegistered
-from services.insights.domain.questions_per_theme import month_of
+from services.insights.domain.questions_per_theme import month_of, registered
 from services.plumbing.projection import Delta
 
 VIEW = "workload_by_channel"
@@ -18,10 +16,8 @@ class WorkloadByChannel:
     views = (VIEW,)
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:
-        if envelope.type != QuestionRegistered.event_type:
+        if (event := registered(envelope)) is None:
             return
-        event = decode(envelope)
-        assert isinstance(event, QuestionRegistered)
         key = {"tenant": envelope.tenant, "month": month_of(envelope.occurred_at), "office": event.office_id,
                "channel": event.channel}
         yield Delta(VIEW, key, {"questions": 1})
