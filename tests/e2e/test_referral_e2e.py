@@ -16,6 +16,7 @@ from typing import Any
 import grpc
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
 
 from contracts import topics
 from contracts.envelope import Envelope, Role
@@ -102,6 +103,22 @@ async def refusal(front: Any, question_id: str, service_id: str) -> str:
     return caught.value.details()
 
 
+async def learnt(settings: Settings, collection: str, key: str, fields: dict[str, Any], seconds: float = 20) -> None:
+    """Wait until the referral service has learnt `fields` of `key` from Kafka (its reference documents are eventually
+    consistent: a service's registration and its closure may be read in different batches)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url)
+    try:
+        docs = client[settings.database("referral")][f"ref_{collection}"]
+        for _ in range(int(seconds / 0.2)):
+            doc = await docs.find_one({"_id": key}) or {}
+            if all(doc.get(k) == v for k, v in fields.items()):
+                return
+            await asyncio.sleep(0.2)
+        pytest.fail(f"referral did not learn {fields} of {collection} {key} within {seconds} s")
+    finally:
+        await client.close()
+
+
 async def upstream(s: Stubs) -> dict[str, str]:
     """Two partners with a service each and a closed service of A; questions of a consenting client and of one
     without consent; a closed question."""
@@ -157,6 +174,8 @@ async def test_referrals_reach_only_their_partner_who_reports_back(referral_syst
     to_a = (await refer(front, ids["q_a"], ids["svc_a"])).referral_id
     to_b = (await refer(front, ids["q_b"], ids["svc_b"])).referral_id
 
+    await learnt(settings, "services", ids["svc_closed"], {"status": "inactive"})
+    await learnt(settings, "questions", ids["q_closed"], {"status": "closed"})
     assert (await refusal(front, ids["q_a"], ids["svc_closed"])).startswith("service_id:")
     assert "is closed" in await refusal(front, ids["q_closed"], ids["svc_a"])
     assert (await refusal(front, ids["q_no_consent"], ids["svc_a"])).startswith("consent:")
