@@ -9,12 +9,13 @@ its own topic (`topics.partner_referrals(organization_id)`), the referral as the
 """
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from contracts import topics
-from contracts.events.registry import DomainEvent, event
+from contracts.events.registry import DomainEvent, event, upcaster
 
 Mode = Literal["information", "warm-handoff", "accompanied"]
 Priority = Literal["routine", "urgent"]
@@ -32,10 +33,33 @@ Note = Field(default=None, max_length=500)
 
 
 @event("ReferralRequested", version=1, topic=topics.REFERRAL_REFERRALS)
-class ReferralRequested(DomainEvent):
+class ReferralRequestedV1(DomainEvent):
     """A bridge worker referred an open question to an active service of a partner, with the client's consent.
 
     `note` is for the partner, about the need (never names or contact details).
+    """
+
+    model_config = ConfigDict(title="ReferralRequested")  # the published v1 schema keeps its title
+
+    referral_id: str
+    question_id: str
+    client_id: str
+    service_id: str
+    organization_id: str
+    office_id: str
+    themes: tuple[str, ...] = Field(min_length=1)
+    mode: Mode
+    priority: Priority = "routine"
+    client_languages: tuple[str, ...] = ()
+    note: str | None = Note
+
+
+@event("ReferralRequested", version=2, topic=topics.REFERRAL_REFERRALS)
+class ReferralRequested(DomainEvent):
+    """A bridge worker referred an open question to an active service of a partner, with the client's consent.
+
+    `note` is for the partner, about the need (never names or contact details). `client_since` is the day intake
+    registered the client (their first visit; v2, None when unknown): insights count later referrals by cohort.
     """
 
     referral_id: str
@@ -49,6 +73,12 @@ class ReferralRequested(DomainEvent):
     priority: Priority = "routine"
     client_languages: tuple[str, ...] = ()
     note: str | None = Note
+    client_since: date | None = None
+
+
+@upcaster("ReferralRequested", 1)
+def _requested_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "client_since": None}
 
 
 @event("ReferralAccepted", version=1, topic=topics.REFERRAL_REFERRALS)

@@ -12,6 +12,7 @@ from contracts import taxonomy
 from services.insights.application.queries import PeriodQuery, _sums
 from services.insights.domain import service_access as access
 from services.insights.domain import service_languages as offer
+from services.insights.domain import self_reliance as reliance
 from services.insights.domain import unmet_needs
 from services.insights.domain.suppression import suppress
 from services.plumbing.projection.store import ProjectionStore
@@ -136,15 +137,29 @@ async def _offered(tenant: str, views: ProjectionStore) -> set[tuple[str, str]]:
 
 
 async def self_reliance(q: GroupedQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
-    """Per referral mode and period (of the request): referrals completed, and of those, the client went alone."""
-    raw = await _sums(q, views, access.VIEW, ("facet", "value", "month"), ("n",))
-    cells: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"completed": 0, "went_alone": 0})
-    for r in raw:
-        if r["facet"] == "went_alone":
-            mode, alone = r["value"].rsplit(":", 1)
-            cell = cells[(mode, period_of(r["month"], q.period))]
-            cell["completed"] += r["n"]
-            cell["went_alone"] += r["n"] if alone == "yes" else 0
-    rows, total = measured([{"mode": m, "period": p, **c} for (m, p), c in cells.items()], "mode",
-                           ("completed", "went_alone"), threshold)
+    """Per cohort (month of the first visit) and period (of the request): returning clients' later referrals
+    completed, and of those, how many the client went to alone. Suppressed as one table whose columns are "went
+    alone" and "accompanied" (so neither can be had from the other and the total), rows (cohort, period)."""
+    raw = await _sums(q, views, reliance.VIEW, ("cohort", "month"), reliance.MEASURES)
+    grouped = regroup(raw, ("cohort",), reliance.MEASURES, q.period)
+    cells: dict[tuple[Hashable, Hashable], int] = {}
+    for r in grouped:
+        cells[((r["cohort"], r["period"]), "alone")] = r["went_alone"]
+        cells[((r["cohort"], r["period"]), "accompanied")] = r["completed"] - r["went_alone"]
+    table = suppress(cells, threshold)
+    rows = [{"cohort": c, "period": p, "completed": table.row_totals[(c, p)],
+             "went_alone": table.cells[((c, p), "alone")]} for c, p in sorted({k for k, _ in cells}, key=_by_period)]
+    for row in rows:
+        row["share_went_alone"] = share(row["went_alone"], row["completed"])
+    total = {"completed": table.total, "went_alone": table.col_totals.get("alone", 0)}
+    total["share_went_alone"] = share(total["went_alone"], total["completed"])
     return {"rows": rows, "total": total, "threshold": threshold}
+
+
+def share(part: int | None, whole: int | None) -> float | None:
+    """part / whole when both are visible and whole is not 0."""
+    return part / whole if part is not None and whole else None
+
+
+def _by_period(key: tuple[str, str]) -> tuple[str, str]:
+    return key[1], key[0]

@@ -5,11 +5,10 @@ One counter `n` per facet and value, so a query sums one measure (FerretDB 1.x s
 - `mode`: requests per mode (`information`, `warm-handoff`, `accompanied`);
 - `rejected` / `failed`: reason codes (never the free-text notes);
 - `language`: languages the referred clients speak (`client_languages`);
-- `went_alone`: completed referrals as `<mode>:yes|no` — did the client go without the bridge worker (self-reliance);
 - `days_accepted` / `days_completed`: histograms of whole days from the request, in `BUCKETS`; a median cannot be
   summed, so the query reads it off the histogram (the bucket holding the middle referral).
 Everything counts in the month the referral was requested, which the referral stream's case keeps (keys `sa_*`,
-with the service, organization, mode and request time), so later events need carry nothing but the referral id.
+with the service, organization and request time), so later events need carry nothing but the referral id.
 """
 from __future__ import annotations
 
@@ -68,8 +67,7 @@ class ServiceAccess:
             days = (envelope.occurred_at - datetime.fromisoformat(case[K + "at"])).days if K + "at" in case else 0
             facets = {ReferralAccepted: [("status", "accepted"), ("days_accepted", bucket(max(days, 0)))],
                       ReferralRejected: [("status", "rejected"), ("rejected", getattr(event, "reason", ""))],
-                      ReferralCompleted: [("status", "completed"), ("days_completed", bucket(max(days, 0))),
-                                          ("went_alone", f"{case.get(K + 'mode', '')}:{_yes(event)}")],
+                      ReferralCompleted: [("status", "completed"), ("days_completed", bucket(max(days, 0)))],
                       ReferralFailed: [("status", "failed"), ("failed", getattr(event, "reason", ""))]}[type(event)]
         for facet, value in facets:
             key = {"tenant": envelope.tenant, "month": case[K + "month"], "organization": case[K + "org"],
@@ -82,9 +80,5 @@ class ServiceAccess:
         event = decode(envelope)
         assert isinstance(event, ReferralRequested)
         new: dict[str, Any] = {K + "month": month_of(envelope.occurred_at), K + "at": envelope.occurred_at.isoformat(),
-                               K + "service": event.service_id, K + "org": event.organization_id, K + "mode": event.mode}
+                               K + "service": event.service_id, K + "org": event.organization_id}
         return {**case, **new}
-
-
-def _yes(event: object) -> str:
-    return "yes" if getattr(event, "went_alone", False) else "no"

@@ -1,8 +1,10 @@
 """View: the languages and themes active catalogue services offer, per municipality and service (public facts).
 
 `offered` is 1 for each (service, language) and (service, theme) pair while the service is active and lists it, else
-0: a registration adds its pairs, an update or closing adds or takes back the difference from what the service
-stream's case (key `sl_state`: status, languages, themes) says was counted before.
+0; likewise the pair (service, capacity: full) while the active service's capacity says no place is available (a
+service that records no capacity is taken to have room). A registration adds its pairs, an update or closing adds or
+takes back the difference from what the service stream's case (key `sl_state`: status, languages, themes, full) says
+was counted before.
 """
 from __future__ import annotations
 
@@ -23,7 +25,16 @@ K = "sl_"
 def _pairs(state: Case) -> set[tuple[str, str]]:
     if not state or state.get("status", "active") != "active":
         return set()
-    return {("language", x) for x in state.get("languages", ())} | {("theme", x) for x in state.get("themes", ())}
+    full = {("capacity", "full")} if state.get("full") else set()
+    return {("language", x) for x in state.get("languages", ())} | {("theme", x) for x in state.get("themes", ())} | full
+
+
+def _full(capacity: Any) -> bool:
+    """No place available, as the catalogue's capacity says (a dict in `ServiceUpdated.changes`)."""
+    if capacity is None:
+        return False
+    available = capacity.get("available") if isinstance(capacity, dict) else capacity.available
+    return available is not None and available <= 0
 
 
 def _state(case: Case, envelope: Envelope) -> dict[str, Any] | None:
@@ -33,10 +44,12 @@ def _state(case: Case, envelope: Envelope) -> dict[str, Any] | None:
     if isinstance(event, ServiceRegistered):
         r = event.record
         return {"status": r.status, "languages": list(r.languages), "themes": list(r.themes),
-                "organization": r.organization_id or ""}
+                "organization": r.organization_id or "", "full": _full(r.capacity)}
     if isinstance(event, ServiceUpdated):
-        return {**old, **{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in event.changes.items()
-                          if k in ("status", "languages", "themes", "organization_id")}}
+        capacity = {"full": _full(event.changes["capacity"])} if "capacity" in event.changes else {}
+        return {**old, **capacity, **{k: (list(v) if isinstance(v, (list, tuple)) else v)
+                                      for k, v in event.changes.items()
+                                      if k in ("status", "languages", "themes", "organization_id")}}
     if isinstance(event, ServiceClosed):
         return {**old, "status": event.status}
     return None

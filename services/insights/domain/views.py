@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from services.insights.domain.language_demand import LanguageDemand
+from services.insights.domain.offer_demand import OfferDemand
 from services.insights.domain.questions_per_theme import QuestionsPerTheme
+from services.insights.domain.self_reliance import SelfReliance
 from services.insights.domain.service_access import ServiceAccess
 from services.insights.domain.service_languages import ServiceLanguages
 from services.insights.domain.unmet_needs import UnmetNeeds
@@ -12,4 +14,4 @@ from services.plumbing.projection import Composite
 
 def all_views() -> Composite:
     return Composite(QuestionsPerTheme(), WorkloadByChannel(), LanguageDemand(), UnmetNeeds(), ServiceAccess(),
-                     ServiceLanguages())
+                     ServiceLanguages(), OfferDemand(), SelfReliance())

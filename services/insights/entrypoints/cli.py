@@ -119,7 +119,8 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
         needs_ = await call(tenant, token, insights, "UnmetNeeds", unmet_needs_request(tenant))
         access = await call(tenant, token, insights, "ServiceAccess", insights_pb2.GroupedPeriodRequest(tenant=tenant))
         alone = await call(tenant, token, insights, "SelfReliance", insights_pb2.GroupedPeriodRequest(tenant=tenant))
-        return html_report.render(tenant, *replies, needs=needs_, access=access, alone=alone)
+        gaps_ = await call(tenant, token, insights, "GapsInOffer", insights_pb2.GapsInOfferRequest(tenant=tenant))
+        return html_report.render(tenant, *replies, needs=needs_, access=access, alone=alone, gaps=gaps_)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -189,12 +190,28 @@ def services(tenant: str, from_month: str = "", to_month: str = "", period: str 
 @app.command(name="self-reliance")
 def self_reliance(tenant: str, from_month: str = "", to_month: str = "", period: str = "month", csv: bool = False,
                   insights: str = INSIGHTS, token: str = TOKEN) -> None:
-    """Referrals completed per mode and period (of the request), and how many clients went without the bridge worker."""
+    """Returning clients' later referrals per cohort (month of first visit) and period: completed, went alone."""
     reply = _run(call(tenant, token, insights, "SelfReliance", insights_pb2.GroupedPeriodRequest(
         tenant=tenant, from_month=from_month, to_month=to_month, period=period)))
     k = reply.threshold
-    rows = [[r.mode, r.period, counted(r.completed, k), counted(r.went_alone, k)] for r in [*reply.rows, reply.total]]
-    output(f"Zelfredzaamheid — {tenant}", ["mode", "period", "completed", "went_alone"], rows, csv)
+    rows = [[r.cohort, r.period, counted(r.completed, k), counted(r.went_alone, k),
+             "" if r.share_went_alone < 0 else f"{r.share_went_alone:.2f}"] for r in [*reply.rows, reply.total]]
+    output(f"Zelfredzaamheid — {tenant}", ["cohort", "period", "completed", "went_alone", "share_went_alone"], rows,
+           csv)
+
+
+@app.command()
+def gaps(tenant: str, from_month: str = "", to_month: str = "", level: str = "top", by_office: bool = False,
+         limit: int = 50, csv: bool = False, insights: str = INSIGHTS, token: str = TOKEN) -> None:
+    """Gaps in the offer: theme × language (× office) with questions and no active service in that language, or only
+    full ones; most questions first."""
+    reply = _run(call(tenant, token, insights, "GapsInOffer", insights_pb2.GapsInOfferRequest(
+        tenant=tenant, from_month=from_month, to_month=to_month, level=level, by_office=by_office, limit=limit)))
+    k = reply.threshold
+    rows = [[g.theme, g.language, g.office, counted(g.questions, k), g.supply, str(g.services_full)]
+            for g in reply.gaps]
+    output(f"Hiaten in het aanbod — {tenant}", ["theme", "language", "office", "questions", "supply",
+                                               "services_full"], rows, csv)
 
 
 def main() -> None:

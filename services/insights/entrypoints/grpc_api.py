@@ -7,7 +7,7 @@ import grpc
 
 from contracts.envelope import Role
 from contracts.proto import insights_pb2, insights_pb2_grpc
-from services.insights.application import policy, queries
+from services.insights.application import offer, policy, queries
 from services.plumbing import auth
 from services.plumbing.projection.store import ProjectionStore
 
@@ -38,6 +38,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         "UnmetNeeds": POLICY,
         "ServiceAccess": POLICY,
         "SelfReliance": POLICY,
+        "GapsInOffer": POLICY,
     }
 
     def __init__(self, views: Views, threshold: int = 5) -> None:
@@ -104,8 +105,16 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         result = await policy.self_reliance(q, await self.views.current(), self.threshold)
         row = insights_pb2.SelfRelianceRow
         return insights_pb2.SelfRelianceResponse(
-            rows=[_counts(row, r) for r in result["rows"]],
-            total=_counts(row, {"mode": "*", "period": "", **result["total"]}), threshold=self.threshold)
+            rows=[_counts(row, _share(r)) for r in result["rows"]],
+            total=_counts(row, _share({"cohort": "*", "period": "", **result["total"]})), threshold=self.threshold)
+
+    async def GapsInOffer(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
+        q = offer.GapsQuery(tenant=tenant, from_month=request.from_month or None, to_month=request.to_month or None,
+                            level=request.level or "top", by_office=request.by_office, limit=request.limit or 50)
+        result = await offer.gaps_in_offer(q, await self.views.current(), self.threshold)
+        return insights_pb2.GapsInOfferResponse(gaps=[_counts(insights_pb2.OfferGap, g) for g in result["gaps"]],
+                                                threshold=self.threshold)
 
 
 def _counts(message: Any, row: dict[str, Any]) -> Any:
@@ -120,6 +129,10 @@ def _counts(message: Any, row: dict[str, Any]) -> Any:
             value = insights_pb2.Count(value=shown, suppressed=hidden)
         out[name] = value
     return message(**out)
+
+
+def _share(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "share_went_alone": -1.0 if row["share_went_alone"] is None else row["share_went_alone"]}
 
 
 def _language(row: dict[str, Any]) -> Any:

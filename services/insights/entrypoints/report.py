@@ -116,14 +116,27 @@ def access_section(reply: Any) -> str:
 
 def alone_section(reply: Any) -> str:
     k = reply.threshold or 5
-    rows = [[r.mode, r.period, _count(r.completed, k), _count(r.went_alone, k)] for r in [*reply.rows, reply.total]]
-    return table_section("Zelfredzaamheid", "Afgeronde doorverwijzingen per wijze van doorverwijzen en maand van de "
-                         "aanvraag, en hoe vaak de nieuwkomer er alleen naartoe ging.",
-                         ["wijze", "periode", "afgerond", "alleen gegaan"], rows)
+    rows = [[r.cohort, r.period, _count(r.completed, k), _count(r.went_alone, k),
+             "" if r.share_went_alone < 0 else f"{r.share_went_alone:.0%}"] for r in [*reply.rows, reply.total]]
+    return table_section("Zelfredzaamheid", "Nieuwkomers die terugkomen: hun latere doorverwijzingen (aangevraagd na "
+                         "de dag van hun eerste bezoek) per cohorte (maand van het eerste bezoek) en maand van de "
+                         "aanvraag, en hoe vaak ze er alleen naartoe gingen, zonder brugfiguur.",
+                         ["cohorte", "periode", "afgerond", "alleen gegaan", "aandeel alleen"], rows)
+
+
+def gaps_section(reply: Any) -> str:
+    k = reply.threshold or 5
+    supply = {"none": "geen aanbod in die taal", "no-capacity": "enkel volzette diensten"}
+    rows = [[g.theme, g.language, g.office, _count(g.questions, k), supply.get(g.supply, g.supply),
+             str(g.services_full)] for g in reply.gaps]
+    return table_section("Hiaten in het aanbod", "Thema's en talen waarvoor nieuwkomers vragen stelden, maar geen "
+                         "actieve dienst in de catalogus dat thema in hun taal aanbiedt, of enkel diensten zonder vrije "
+                         "plaats; de meeste vragen eerst.",
+                         ["thema", "taal", "kantoor", "vragen", "aanbod", "volzette diensten"], rows)
 
 
 def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None, access: Any = None,
-           alone: Any = None) -> str:
+           alone: Any = None, gaps: Any = None) -> str:
     """The whole report as one HTML page (the sections of the later views only when their answers are given)."""
     threshold = themes.threshold or 5
     parts = []
@@ -139,6 +152,8 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
         parts.append(access_section(access))
     if alone is not None:
         parts.append(alone_section(alone))
+    if gaps is not None:
+        parts.append(gaps_section(gaps))
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'

@@ -3,7 +3,7 @@ referrals' query model. Latest-state documents are guarded by version: `$set` on
 higher, via the filter `{_id, v < version}` with upsert; the duplicate key error of a stale upsert is ignored."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient
@@ -27,6 +27,9 @@ class MongoReference:
     async def consent(self, client_id: str) -> bool:
         doc = await self._db["ref_consents"].find_one({"_id": client_id})
         return bool(doc and doc.get("referral_sharing"))
+
+    async def client_since(self, client_id: str) -> date | None:
+        return reference.since_of(await self._db["ref_clients"].find_one({"_id": client_id}))
 
     async def learn(self, envelope: Envelope) -> None:
         for change in reference.changes(envelope):

@@ -80,7 +80,8 @@ async def refer_to_service(cmd: c.ReferToService, ctx: Context, deps: Deps) -> d
     question = await deps.reference.question(cmd.question_id)
     service = await deps.reference.service(cmd.service_id)
     consent = question is not None and await deps.reference.consent(question.client_id)
-    return await _append(cmd, ctx, deps, state, cmd.tenant, r.refer(state, cmd, question, service, consent))
+    since = question and await deps.reference.client_since(question.client_id)
+    return await _append(cmd, ctx, deps, state, cmd.tenant, r.refer(state, cmd, question, service, consent, since))
 
 
 async def change(cmd: c.Command, ctx: Context, deps: Deps) -> dict[str, Any]:

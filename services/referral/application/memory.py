@@ -1,7 +1,7 @@
 """In-memory fakes of the ports, for unit tests and the authorisation matrix."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from contracts.envelope import Envelope
@@ -11,7 +11,7 @@ from services.referral.domain.referral import QuestionFacts, ServiceFacts
 
 class InMemoryReference:
     def __init__(self) -> None:
-        self.docs: dict[str, dict[str, dict[str, Any]]] = {"questions": {}, "services": {}, "consents": {}}
+        self.docs: dict[str, dict[str, dict[str, Any]]] = {"questions": {}, "services": {}, "consents": {}, "clients": {}}
 
     async def question(self, question_id: str) -> QuestionFacts | None:
         doc = self.docs["questions"].get(question_id)
@@ -23,6 +23,9 @@ class InMemoryReference:
 
     async def consent(self, client_id: str) -> bool:
         return bool(self.docs["consents"].get(client_id, {}).get("referral_sharing"))
+
+    async def client_since(self, client_id: str) -> date | None:
+        return reference.since_of(self.docs["clients"].get(client_id))
 
     async def learn(self, envelope: Envelope) -> None:
         for change in reference.changes(envelope):

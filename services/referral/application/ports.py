@@ -1,7 +1,7 @@
 """Ports of the referral service: what it knows of other services (from their events) and its query model."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from contracts.envelope import Envelope
@@ -17,6 +17,10 @@ class ReferenceData(Protocol):
 
     async def consent(self, client_id: str) -> bool:
         """True when the client's latest consent allows sharing the question with a service."""
+        ...
+
+    async def client_since(self, client_id: str) -> date | None:
+        """The day intake registered the client (their first visit), None when not (yet) known."""
         ...
 
     async def learn(self, envelope: Envelope) -> None:

@@ -3,6 +3,7 @@ its own reference documents (latest state per question, service and client), gua
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from contracts import topics
@@ -13,12 +14,13 @@ from services.referral.domain.referral import QuestionFacts, ServiceFacts
 TOPICS = (topics.CATALOGUE_SERVICES, topics.INTAKE_QUESTIONS, topics.INTAKE_CLIENTS)
 SERVICE_FIELDS = {"organization_id", "status"}
 NEEDED = frozenset({"ServiceRegistered", "ServiceUpdated", "ServiceClosed", "QuestionRegistered", "QuestionClarified",
-                    "QuestionClosed", "QuestionReopened", "ClientConsentRecorded", "ClientErased"})
+                    "QuestionClosed", "QuestionReopened", "ClientRegistered", "ClientConsentRecorded",
+                    "ClientErased"})
 
 
 @dataclass(frozen=True)
 class Change:
-    collection: str  # questions | services | consents
+    collection: str  # questions | services | consents | clients
     key: str
     version: int
     fields: dict[str, Any]
@@ -48,6 +50,8 @@ def changes(envelope: Envelope) -> list[Change]:
             return [Change("questions", e.question_id, v, {"status": "closed"})]
         case intake.QuestionReopened():
             return [Change("questions", e.question_id, v, {"status": "open"})]
+        case intake_client.ClientRegistered():  # the first visit: later referrals count in its cohort
+            return [Change("clients", e.client_id, v, {"since": envelope.occurred_at.date().isoformat()})]
         case intake_client.ClientConsentRecorded():
             return [Change("consents", e.client_id, v, {"tenant": tenant, "referral_sharing": e.referral_sharing})]
         case intake_client.ClientErased():
@@ -67,6 +71,10 @@ def question_of(doc: dict[str, Any] | None) -> QuestionFacts | None:
     return QuestionFacts(question_id=doc["_id"], tenant=doc["tenant"], client_id=doc["client_id"],
                          office_id=doc["office_id"], status=doc["status"], themes=tuple(doc["themes"]),
                          client_languages=tuple(doc["client_languages"]), urgent=doc.get("urgent", False))
+
+
+def since_of(doc: dict[str, Any] | None) -> date | None:
+    return date.fromisoformat(doc["since"]) if doc and doc.get("since") else None
 
 
 def service_of(doc: dict[str, Any] | None) -> ServiceFacts | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from contracts.events import DomainEvent
 from contracts.events import referral as ev
@@ -81,8 +81,9 @@ class Referral:
 
 
 def refer(state: Referral, cmd: c.ReferToService, question: QuestionFacts | None, service: ServiceFacts | None,
-          consent: bool) -> list[DomainEvent]:
-    """Refer only an open question, to an active service of a partner, with the client's consent to share."""
+          consent: bool, client_since: date | None = None) -> list[DomainEvent]:
+    """Refer only an open question, to an active service of a partner, with the client's consent to share.
+    `client_since` is the client's first visit, as intake's events told the referral service (None: not known)."""
     if state.exists:
         raise ReferralRefused("referral_id", f"referral {state.referral_id} already exists")
     if question is None or question.tenant != cmd.tenant:
@@ -103,7 +104,7 @@ def refer(state: Referral, cmd: c.ReferToService, question: QuestionFacts | None
         service_id=cmd.service_id, organization_id=service.organization_id, office_id=question.office_id,
         themes=cmd.themes or question.themes, mode=cmd.mode,
         priority="urgent" if question.urgent else cmd.priority, client_languages=question.client_languages,
-        note=cmd.note)]
+        note=cmd.note, client_since=client_since)]
 
 
 def _expect(state: Referral, allowed: set[str], action: str) -> None:

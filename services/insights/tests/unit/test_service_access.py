@@ -45,7 +45,7 @@ def test_every_later_event_counts_in_the_request_month_with_days_since_the_reque
         (m, "language", "ar"): 3, (m, "language", "fr"): 3, (m, "status", "accepted"): 1,
         (m, "days_accepted", "2"): 1, (m, "status", "completed"): 1, (m, "days_completed", "30-59"): 1,
         (m, "status", "rejected"): 1, (m, "rejected", "language"): 1, (m, "status", "failed"): 1,
-        (m, "failed", "barrier-cost"): 1, (m, "went_alone", "accompanied:yes"): 1}
+        (m, "failed", "barrier-cost"): 1}
     assert all(dict(k)["service"] == "svc" and dict(k)["organization"] == "org" for k, _ in found)
 
 

@@ -1,0 +1,63 @@
+"""View: the demand side of gaps in the offer — questions per municipality, month, office, theme row and language.
+
+A question counts once in every theme row of its current themes (`rows_of`: `*`, each code and its top-level theme)
+for every language the newcomer speaks, in the month it was registered, at the office where it was asked (the area
+where the need showed). A clarification moves the question from its old theme rows to the new ones, using the
+question stream's case (key `od_`). The supply side is `service_languages`; the query sets one against the other.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from contracts import topics
+from contracts.envelope import Envelope
+from contracts.events import decode
+from contracts.events.intake import QuestionClarified, QuestionRegistered
+from services.insights.domain.questions_per_theme import month_of
+from services.insights.domain.unmet_needs import rows_of
+from services.plumbing.projection import Delta
+from services.plumbing.projection.model import Case
+
+VIEW = "offer_demand"
+K = "od_"
+
+
+class OfferDemand:
+    topics = (topics.INTAKE_QUESTIONS,)
+    views = (VIEW,)
+    uses_case = True
+    TYPES = frozenset((QuestionRegistered.event_type, QuestionClarified.event_type))
+
+    def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
+        if envelope.type not in self.TYPES:
+            return
+        event = decode(envelope)
+        if isinstance(event, QuestionRegistered):
+            where = {"month": month_of(envelope.occurred_at), "office": event.office_id,
+                     "languages": list(dict.fromkeys(event.client_languages))}
+            yield from _deltas(envelope.tenant, where, rows_of(event.themes), 1)
+        elif (where := case.get(K + "where")) is not None:
+            old, new = set(rows_of(case.get(K + "themes", []))), set(rows_of(event.themes))
+            yield from _deltas(envelope.tenant, where, sorted(old - new), -1)
+            yield from _deltas(envelope.tenant, where, sorted(new - old), 1)
+
+    def evolve(self, case: Case, envelope: Envelope) -> Case:
+        if envelope.type not in self.TYPES:
+            return case
+        event = decode(envelope)
+        new: dict[str, Any] = {K + "themes": list(getattr(event, "themes"))}
+        if isinstance(event, QuestionRegistered):
+            new[K + "where"] = {"month": month_of(envelope.occurred_at), "office": event.office_id,
+                                "languages": list(dict.fromkeys(event.client_languages))}
+        elif K + "where" not in case:
+            return case
+        return {**case, **new}
+
+
+def _deltas(tenant: str, where: Case, themes: Sequence[str], n: int) -> Iterable[Delta]:
+    for theme in themes:
+        for language in where["languages"]:
+            key = {"tenant": tenant, "month": where["month"], "office": where["office"], "theme": theme,
+                   "language": language}
+            yield Delta(VIEW, key, {"questions": n})
