@@ -86,12 +86,9 @@ STATUSES = ("requested", "accepted", "rejected", "completed", "failed")
 async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
     """Per organization, service and period: referral counts, share in mode accompanied, median days (from the
     histograms; hidden with the count they describe), reason codes, and languages asked vs offered."""
-    raw = await _sums(q, views, access.VIEW, ("organization", "service", "facet", "value", "month"), ("n",))
-    for r in raw:
-        r["period"] = period_of(r["month"], q.period)
+    raw = await access_rows(q, views)
     cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
     hist: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    reasons: dict[tuple[Hashable, str], int] = defaultdict(int)
     asked: dict[tuple[str, str], int] = defaultdict(int)
     for r in raw:
         where = (r["organization"], r["service"], r["period"])
@@ -101,8 +98,6 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
             cells[where]["accompanied"] += r["n"]
         elif r["facet"] in ("days_accepted", "days_completed"):
             hist[(*where, r["facet"])][r["value"]] += r["n"]
-        elif r["facet"] in ("rejected", "failed"):
-            reasons[((r["organization"], r["service"], r["facet"], r["value"]), r["period"])] += r["n"]
         elif r["facet"] == "language":
             asked[(r["service"], r["value"])] += r["n"]
     flat = [{"service": (o, s), "period": p, **c} for (o, s, p), c in cells.items()]
@@ -113,17 +108,36 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
         for stage in ("accepted", "completed"):
             shown = row[stage] is not None and row[stage] >= threshold
             row[f"median_days_{stage}"] = access.median(hist[(o, s, p, f"days_{stage}")]) if shown else None
-    table = suppress(reasons, threshold)
+    reasons = reason_cells(raw, threshold)
     offered = await _offered(q.tenant, views)
     languages = suppress(asked, threshold)
     return {"rows": rows, "total": total, "threshold": threshold,
             "reasons": [{"organization": k[0], "service": k[1], "kind": k[2], "reason": k[3], "period": p,
-                         "referrals": n} for (k, p), n in sorted(table.cells.items(), key=lambda i: (i[0][1], i[0][0]))],
+                         "referrals": n} for (k, p), n in sorted(reasons.items(), key=lambda i: (i[0][1], i[0][0]))],
             "languages": [{"service": s, "language": lang, "asked": n, "offered": (s, lang) in offered}
                           for (s, lang), n in sorted(languages.cells.items())]}
 
 
 COUNTED = (*STATUSES, "accompanied")
+
+
+def reason_cells(raw: Sequence[dict[str, Any]], threshold: int) -> dict[tuple[Any, str], int | None]:
+    """Referrals per (organization, service, kind, reason code) × period, `kind` rejected or failed, suppressed as
+    one table. `ServiceAccess` shows these cells, and `Barriers` the failed ones naming a barrier: the same cells,
+    so the two answers hide the same counts (two differently suppressed tables of one count could give it away)."""
+    reasons: dict[tuple[Hashable, str], int] = defaultdict(int)
+    for r in raw:
+        if r["facet"] in ("rejected", "failed"):
+            reasons[((r["organization"], r["service"], r["facet"], r["value"]), r["period"])] += r["n"]
+    return suppress(reasons, threshold).cells
+
+
+async def access_rows(q: GroupedQuery, views: ProjectionStore) -> list[dict[str, Any]]:
+    """The `service_access` counters per organization, service, facet, value and period."""
+    raw = await _sums(q, views, access.VIEW, ("organization", "service", "facet", "value", "month"), ("n",))
+    for r in raw:
+        r["period"] = period_of(r["month"], q.period)
+    return raw
 
 
 async def _offered(tenant: str, views: ProjectionStore) -> set[tuple[str, str]]:
