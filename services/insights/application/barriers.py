@@ -3,7 +3,8 @@ referrals that failed for it and the signals naming it. Every table is suppresse
 
 Per barrier, the theme × period table has the `*` row (each question once) as per-period totals and shows one level
 of themes (a sub-theme also counts under its top-level theme, so two levels side by side would give a hidden count
-away by subtraction). The failed referrals are `ServiceAccess`'s reason cells as they are suppressed there
+away by subtraction); the sub-level answer also hides the sub-themes of every top-level count the top-level answer
+hides, so asking both levels gives nothing away either. The failed referrals are `ServiceAccess`'s reason cells as they are suppressed there
 (`policy.reason_cells`); the signals per service are a table of their own (a signal naming two services counts
 under both, so its total counts mentions).
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from contracts import taxonomy
 from services.insights.application.policy import (
-    ThemeQuery, _is_top, access_rows, measured, reason_cells, regroup)
+    ThemeQuery, _is_top, access_rows, measured, period_of, reason_cells, regroup)
 from services.insights.application.queries import _sums
 from services.insights.domain import barriers as view
 from services.insights.domain.unmet_needs import ALL
@@ -41,13 +43,24 @@ def tables(q: ThemeQuery, questions: Sequence[dict[str, Any]], signals: Sequence
               for ((o, s, kind, reason), p), n in reason_cells(access, threshold).items()
               if kind == "failed" and (b := view.barrier_of(reason)) is not None]
     codes = sorted({r["barrier"] for r in [*asked, *named, *failed]})
-    return {"barriers": [_barrier(b, asked, named, failed, threshold) for b in codes], "threshold": threshold}
+    hidden = _hidden_above(q, questions, threshold) if q.level == "sub" else set()
+    return {"barriers": [_barrier(b, asked, named, failed, threshold, hidden) for b in codes], "threshold": threshold}
+
+
+def _hidden_above(q: ThemeQuery, questions: Sequence[dict[str, Any]], threshold: int) -> set[tuple[str, str, str]]:
+    """(barrier, sub-theme, period) cells whose top-level theme the top-level answer hides: shown, they would tell
+    what the hidden top-level count is made of (with the `*` total, even the count next to it)."""
+    top = tables(q.model_copy(update={"level": "top"}), questions, [], [], threshold)
+    hidden = {(b["barrier"], r["theme"], r["period"]) for b in top["barriers"] for r in b["themes"]
+              if r["questions"] is None}
+    subs = {(r["barrier"], r["theme"], period_of(r["month"], q.period)) for r in questions if not _is_top(r["theme"])}
+    return {(b, t, p) for b, t, p in subs if (b, taxonomy.themes().top_level(t), p) in hidden}
 
 
 def _barrier(barrier: str, questions: list[dict[str, Any]], signals: list[dict[str, Any]],
-             failed: list[dict[str, Any]], threshold: int) -> dict[str, Any]:
+             failed: list[dict[str, Any]], threshold: int, hidden: set[tuple[str, str, str]]) -> dict[str, Any]:
     themes, total = measured([r for r in questions if r["barrier"] == barrier], "theme", ("questions",), threshold,
-                             ALL)
+                             ALL, {(t, p) for b, t, p in hidden if b == barrier})
     services, mentions = measured([r for r in signals if r["barrier"] == barrier], "service", ("signals",),
                                   threshold)
     return {"barrier": barrier, "themes": themes, "questions": total["questions"],

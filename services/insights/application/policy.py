@@ -5,7 +5,7 @@ Like `queries.py`, every answer is suppressed before it leaves the application; 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from typing import Any, Literal
 
 from contracts import taxonomy
@@ -50,8 +50,10 @@ def regroup(rows: Sequence[dict[str, Any]], keys: Sequence[str], measures: Seque
 
 
 def measured(rows: Sequence[dict[str, Any]], key: str, measures: Sequence[str], threshold: int,
-             everyone: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Each measure suppressed as its own (key × period) table; `everyone`'s rows give the per-period totals.
+             everyone: Hashable | None = None,
+             hidden_already: Collection[tuple[Hashable, str]] = ()) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each measure suppressed as its own (key × period) table; `everyone`'s rows give the per-period totals;
+    `hidden_already` (key, period) cells are hidden in every measure.
 
     Returns the rows (key, period, measures) and the total per measure (a hidden one is None)."""
     out: dict[tuple[Hashable, str], dict[str, Any]] = {}
@@ -59,7 +61,7 @@ def measured(rows: Sequence[dict[str, Any]], key: str, measures: Sequence[str], 
     for m in measures:
         per_period = {r["period"]: r[m] for r in rows if r[key] == everyone} if everyone is not None else None
         table = suppress({(r[key], r["period"]): r[m] for r in rows if r[key] != everyone}, threshold, per_period,
-                         sum(per_period.values()) if per_period is not None else None)
+                         sum(per_period.values()) if per_period is not None else None, hidden_already)
         for (k, p), n in table.cells.items():
             out.setdefault((k, p), {key: k, "period": p})[m] = n
         total[m] = table.total

@@ -13,7 +13,7 @@ def q(**more: str) -> ThemeQuery:
 
 
 def asked(barrier: str, month: str, **themes: int) -> list[dict]:
-    return [{"barrier": barrier, "theme": t.replace("_", "."), "month": month, "questions": n}
+    return [{"barrier": barrier, "theme": t.replace("_", ".", 1), "month": month, "questions": n}
             for t, n in themes.items()]
 
 
@@ -29,8 +29,13 @@ def test_a_small_theme_is_hidden_with_the_next_smallest_and_the_total_stays() ->
 
 
 def test_one_theme_level_per_answer() -> None:
-    [cost] = tables(q(level="sub"), COST, [], [], 5)["barriers"]
-    assert [(r["theme"], r["questions"]) for r in cost["themes"]] == [("housing.search", 6)]
+    rows = asked("cost", MARCH, **{"*": 18, "housing": 11, "housing_search": 6, "housing_social-rental": 5, "work": 7})
+    [top] = tables(q(), rows, [], [], 5)["barriers"]
+    assert [(r["theme"], r["questions"]) for r in top["themes"]] == [("housing", 11), ("work", 7)]
+    [sub] = tables(q(level="sub"), rows, [], [], 5)["barriers"]
+    assert [(r["theme"], r["questions"]) for r in sub["themes"]] == [("housing.search", 6),
+                                                                      ("housing.social-rental", 5)]
+    assert sub["questions"] == 18
 
 
 def test_periods_are_grouped_before_suppression_and_each_barrier_is_its_own_table() -> None:
@@ -66,3 +71,15 @@ def test_signal_counts_per_theme_and_barrier_with_the_signals_once_as_totals() -
     assert [(r["theme"], r["barrier"], r["signals"]) for r in answer["rows"]] == [
         ("", "cost", None), ("housing", "language", 7), ("work", "cost", None)]
     assert answer["total"] == 12
+
+
+def test_the_sub_level_hides_the_sub_themes_of_a_hidden_top_level_count() -> None:
+    # Language, March: housing.search 6 (all of housing), work 2, * 8. The top level hides work (2) and housing
+    # (6, secondary). Were housing.search 6 shown at the sub level, 8 - 6 would give work's 2 away.
+    rows = asked("language", MARCH, **{"*": 8, "housing": 6, "housing_search": 6, "work": 2})
+    [top] = tables(q(), rows, [], [], 5)["barriers"]
+    assert ([(r["theme"], r["questions"]) for r in top["themes"]], top["questions"]) == (
+        [("housing", None), ("work", None)], 8)
+    [sub] = tables(q(level="sub"), rows, [], [], 5)["barriers"]
+    assert ([(r["theme"], r["questions"]) for r in sub["themes"]], sub["questions"]) == (
+        [("housing.search", None)], None)
