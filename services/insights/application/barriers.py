@@ -4,9 +4,9 @@ referrals that failed for it and the signals naming it. Every table is suppresse
 Per barrier, the theme × period table has the `*` row (each question once) as per-period totals and shows one level
 of themes (a sub-theme also counts under its top-level theme, so two levels side by side would give a hidden count
 away by subtraction); the sub-level answer also hides the sub-themes of every top-level count the top-level answer
-hides, so asking both levels gives nothing away either. The failed referrals are `ServiceAccess`'s reason cells as they are suppressed there
-(`policy.reason_cells`); the signals per service are a table of their own (a signal naming two services counts
-under both, so its total counts mentions).
+hides, so asking both levels gives nothing away either. The failed referrals are `ServiceAccess`'s reason cells as
+they are suppressed there (`policy.reason_cells`); the signals per service are a table of their own (a signal
+naming two services counts under both, so its total counts mentions).
 """
 from __future__ import annotations
 

@@ -131,9 +131,10 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
 
     async def ListSignals(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
-        q = signals.SignalsQuery(tenant=tenant, from_month=request.from_month or None, to_month=request.to_month or None,
-                                 theme=request.theme or None, barrier=request.barrier or None,
-                                 page_size=request.page_size or 20, page_token=request.page_token or None)
+        q = signals.SignalsQuery(tenant=tenant, from_month=request.from_month or None,
+                                 to_month=request.to_month or None, theme=request.theme or None,
+                                 barrier=request.barrier or None, page_size=request.page_size or 20,
+                                 page_token=request.page_token or None)
         result = await signals.list_signals(q, await self.views.current())
         return insights_pb2.ListSignalsResponse(
             signals=[insights_pb2.Signal(signal_id=s["signal"], month=s["month"], reported_at=s["at"],

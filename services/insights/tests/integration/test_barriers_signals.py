@@ -61,7 +61,8 @@ async def test_barriers_and_signals_from_the_runner(settings: Settings) -> None:
         assert last.signals[0].text == "Signaal 0 over het aanbod." and last.signals[0].month == "2026-03"
         housing = await api.ListSignals(insights_pb2.ListSignalsRequest(theme="housing"), None)
         cost = await api.ListSignals(insights_pb2.ListSignalsRequest(barrier="cost", to_month="2026-03"), None)
-        assert [s.signal_id for s in housing.signals] == ["s-0"] and [s.signal_id for s in cost.signals] == ["s-2", "s-1"]
+        assert [s.signal_id for s in housing.signals] == ["s-0"]
+        assert [s.signal_id for s in cost.signals] == ["s-2", "s-1"]
         assert (await api.ListSignals(insights_pb2.ListSignalsRequest(from_month="2026-04"), None)).signals == []
 
         counts = await api.SignalCounts(insights_pb2.ThemePeriodRequest(), None)

@@ -13,7 +13,8 @@ def signal(sid: str, themes: tuple[str, ...], barriers: tuple[str, ...]) -> Sign
 
 
 def test_a_signal_is_one_document_with_its_facts() -> None:
-    e = env("s-a", signal("s-a", ("housing.search",), ("language",)), at="2026-03-31T22:30:00+00:00")  # April in Brussels
+    april = "2026-03-31T22:30:00+00:00"  # already April in Brussels
+    e = env("s-a", signal("s-a", ("housing.search",), ("language",)), at=april)
     [doc] = [d for d in project(Signals(), e, {}) if d.view == "signals"]
     assert (dict(doc.key), dict(doc.inc)) == ({"tenant": "kortrijk", "signal": "s-a"}, {"n": 1})
     assert doc.facts == {
