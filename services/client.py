@@ -92,3 +92,15 @@ class Client:
     async def self_reliance(self, **fields: Any) -> Any:
         """SelfReliance: tenant, from_month, to_month, period ("month"|"quarter"|"year")."""
         return await self.insights_call("SelfReliance", **fields)
+
+    async def barriers(self, **fields: Any) -> Any:
+        """Barriers: tenant, from_month, to_month, period ("month"|"quarter"|"year"), level ("top"|"sub")."""
+        return await self.insights_call("Barriers", **fields)
+
+    async def list_signals(self, **fields: Any) -> Any:
+        """ListSignals: tenant, from_month, to_month, theme, barrier, page_size, page_token."""
+        return await self.insights_call("ListSignals", **fields)
+
+    async def signal_counts(self, **fields: Any) -> Any:
+        """SignalCounts: tenant, from_month, to_month, period, level."""
+        return await self.insights_call("SignalCounts", **fields)

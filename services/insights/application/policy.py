@@ -5,7 +5,7 @@ Like `queries.py`, every answer is suppressed before it leaves the application; 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from typing import Any, Literal
 
 from contracts import taxonomy
@@ -51,8 +51,10 @@ def regroup(rows: Sequence[dict[str, Any]], keys: Sequence[str], measures: Seque
 
 
 def measured(rows: Sequence[dict[str, Any]], key: str, measures: Sequence[str], threshold: int,
-             everyone: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Each measure suppressed as its own (key × period) table; `everyone`'s rows give the per-period totals.
+             everyone: Hashable | None = None,
+             hidden_already: Collection[tuple[Hashable, str]] = ()) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each measure suppressed as its own (key × period) table; `everyone`'s rows give the per-period totals;
+    `hidden_already` (key, period) cells are hidden in every measure.
 
     Returns the rows (key, period, measures) and the total per measure (a hidden one is None)."""
     out: dict[tuple[Hashable, str], dict[str, Any]] = {}
@@ -60,7 +62,7 @@ def measured(rows: Sequence[dict[str, Any]], key: str, measures: Sequence[str], 
     for m in measures:
         per_period = {r["period"]: r[m] for r in rows if r[key] == everyone} if everyone is not None else None
         table = suppress({(r[key], r["period"]): r[m] for r in rows if r[key] != everyone}, threshold, per_period,
-                         sum(per_period.values()) if per_period is not None else None)
+                         sum(per_period.values()) if per_period is not None else None, hidden_already)
         for (k, p), n in table.cells.items():
             out.setdefault((k, p), {key: k, "period": p})[m] = n
         total[m] = table.total
@@ -87,12 +89,9 @@ STATUSES = ("requested", "accepted", "rejected", "completed", "failed")
 async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
     """Per organization, service and period: referral counts, share in mode accompanied, median days (from the
     histograms; hidden with the count they describe), reason codes, and languages asked vs offered."""
-    raw = await _sums(q, views, access.VIEW, ("organization", "service", "facet", "value", "month"), ("n",))
-    for r in raw:
-        r["period"] = period_of(r["month"], q.period)
+    raw = await access_rows(q, views)
     cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
     hist: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    reasons: dict[tuple[Hashable, str], int] = defaultdict(int)
     asked: dict[tuple[str, str], int] = defaultdict(int)
     for r in raw:
         where = (r["organization"], r["service"], r["period"])
@@ -102,8 +101,6 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
             cells[where]["accompanied"] += r["n"]
         elif r["facet"] in ("days_accepted", "days_completed"):
             hist[(*where, r["facet"])][r["value"]] += r["n"]
-        elif r["facet"] in ("rejected", "failed"):
-            reasons[((r["organization"], r["service"], r["facet"], r["value"]), r["period"])] += r["n"]
         elif r["facet"] == "language":
             asked[(r["service"], r["value"])] += r["n"]
     flat = [{"service": (o, s), "period": p, **c} for (o, s, p), c in cells.items()]
@@ -114,17 +111,36 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
         for stage in ("accepted", "completed"):
             shown = row[stage] is not None and row[stage] >= threshold
             row[f"median_days_{stage}"] = access.median(hist[(o, s, p, f"days_{stage}")]) if shown else None
-    table = suppress(reasons, threshold)
+    reasons = reason_cells(raw, threshold)
     offered = await _offered(q.tenant, views)
     languages = suppress(asked, threshold)
     return {"rows": rows, "total": total, "threshold": threshold,
             "reasons": [{"organization": k[0], "service": k[1], "kind": k[2], "reason": k[3], "period": p,
-                         "referrals": n} for (k, p), n in sorted(table.cells.items(), key=lambda i: (i[0][1], i[0][0]))],
+                         "referrals": n} for (k, p), n in sorted(reasons.items(), key=lambda i: (i[0][1], i[0][0]))],
             "languages": [{"service": s, "language": lang, "asked": n, "offered": (s, lang) in offered}
                           for (s, lang), n in sorted(languages.cells.items())]}
 
 
 COUNTED = (*STATUSES, "accompanied")
+
+
+def reason_cells(raw: Sequence[dict[str, Any]], threshold: int) -> dict[tuple[Any, str], int | None]:
+    """Referrals per (organization, service, kind, reason code) × period, `kind` rejected or failed, suppressed as
+    one table. `ServiceAccess` shows these cells, and `Barriers` the failed ones naming a barrier: the same cells,
+    so the two answers hide the same counts (two differently suppressed tables of one count could give it away)."""
+    reasons: dict[tuple[Hashable, str], int] = defaultdict(int)
+    for r in raw:
+        if r["facet"] in ("rejected", "failed"):
+            reasons[((r["organization"], r["service"], r["facet"], r["value"]), r["period"])] += r["n"]
+    return suppress(reasons, threshold).cells
+
+
+async def access_rows(q: GroupedQuery, views: ProjectionStore) -> list[dict[str, Any]]:
+    """The `service_access` counters per organization, service, facet, value and period."""
+    raw = await _sums(q, views, access.VIEW, ("organization", "service", "facet", "value", "month"), ("n",))
+    for r in raw:
+        r["period"] = period_of(r["month"], q.period)
+    return raw
 
 
 async def _offered(tenant: str, views: ProjectionStore) -> set[tuple[str, str]]:

@@ -11,7 +11,7 @@ hides more.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +29,13 @@ class Suppressed:
 
 
 def suppress(cells: Mapping[tuple[Hashable, Hashable], int], threshold: int,
-             col_totals: Mapping[Hashable, int] | None = None, total: int | None = None) -> Suppressed:
+             col_totals: Mapping[Hashable, int] | None = None, total: int | None = None,
+             hidden_already: Collection[tuple[Hashable, Hashable]] = ()) -> Suppressed:
+    """`hidden_already`: cells to hide whatever their count (hidden in another answer they could be derived from)."""
     rows = sorted({r for r, _ in cells}, key=str)
     cols = sorted({c for _, c in cells} | set(col_totals or ()), key=str)
     grid = _extended(cells, rows, cols, col_totals, total)
-    hidden = {at for at, n in grid.items() if 0 < n < threshold}
+    hidden = {at for at, n in grid.items() if 0 < n < threshold} | {at for at in hidden_already if grid.get(at)}
     lines = [[(r, c) for c in [*cols, TOTAL]] for r in [*rows, TOTAL]] + \
             [[(r, c) for r in [*rows, TOTAL]] for c in [*cols, TOTAL]]
     changed = True

@@ -3,25 +3,21 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from contracts.envelope import Role
 from contracts.proto import insights_pb2
-from services.cli import INSIGHTS, INTAKE, TOKEN, _run, connect, mint
-
+from services.cli import INSIGHTS, TOKEN, _run
 from services.insights.bootstrap import bootstrap
 from services.insights.entrypoints import report as html_report
+from services.insights.entrypoints.cli_io import ask, call, console, counted, output, shown, unmet_needs_request
+from services.insights.entrypoints.cli_signals import barriers, signals
 from services.insights.entrypoints.rebuild import rebuild as rebuild_views
 from services.plumbing import log
 from services.plumbing.settings import Settings
 
 app = typer.Typer(help="Wegwijs insights: views for policy teams.", no_args_is_help=True)
-console = Console()
 
 
 @app.command()
@@ -42,36 +38,6 @@ def rebuild(grace_seconds: float = typer.Option(5.0, help="wait before dropping 
             await app_.mongo.close()
 
     console.print(f"views rebuilt: generation {asyncio.run(go())} is active")
-
-
-async def ask(tenant: str, token: str, insights: str, rpc: str, from_month: str = "", to_month: str = "") -> Any:
-    client = connect(INTAKE.default, insights, token or mint(Role.POLICY, tenant))
-    try:
-        request = insights_pb2.PeriodRequest(tenant=tenant, from_month=from_month, to_month=to_month)
-        if rpc == "QuestionsPerTheme":
-            request = insights_pb2.QuestionsPerThemeRequest(tenant=tenant, from_month=from_month, to_month=to_month)
-        return await getattr(client.insights, rpc)(request, metadata=client.metadata, timeout=10)
-    finally:
-        await client.close()
-
-
-def shown(value: int, hidden: bool, threshold: int) -> str:
-    """A count as policy users see it: a suppressed one as "<5"."""
-    return f"<{threshold}" if hidden else str(value)
-
-
-def output(title: str, header: list[str], rows: list[list[str]], csv: bool) -> None:
-    if csv:
-        print(",".join(header))
-        for row in rows:
-            print(",".join(row))
-        return
-    table = Table(title=title)
-    for i, name in enumerate(header):
-        table.add_column(name, justify="right" if i >= len(header) - 3 and name not in ("month",) else "left")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
 
 
 @app.command()
@@ -120,32 +86,15 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
         access = await call(tenant, token, insights, "ServiceAccess", insights_pb2.GroupedPeriodRequest(tenant=tenant))
         alone = await call(tenant, token, insights, "SelfReliance", insights_pb2.GroupedPeriodRequest(tenant=tenant))
         gaps_ = await call(tenant, token, insights, "GapsInOffer", insights_pb2.GapsInOfferRequest(tenant=tenant))
-        return html_report.render(tenant, *replies, needs=needs_, access=access, alone=alone, gaps=gaps_)
+        barriers_ = await call(tenant, token, insights, "Barriers", unmet_needs_request(tenant))
+        signals_ = await call(tenant, token, insights, "SignalCounts", unmet_needs_request(tenant))
+        return html_report.render(tenant, *replies, needs=needs_, access=access, alone=alone, gaps=gaps_,
+                                  barriers=barriers_, signals=signals_)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     console.print(f"report written to {out}")
-
-
-async def call(tenant: str, token: str, insights: str, rpc: str, request: Any) -> Any:
-    """Any InsightsService rpc with a ready request, as a policy user of `tenant` unless a token is given."""
-    client = connect(INTAKE.default, insights, token or mint(Role.POLICY, tenant))
-    try:
-        return await getattr(client.insights, rpc)(request, metadata=client.metadata, timeout=10)
-    finally:
-        await client.close()
-
-
-def counted(c: Any, threshold: int) -> str:
-    """A `Count` as policy users see it."""
-    return shown(c.value, c.suppressed, threshold)
-
-
-def unmet_needs_request(tenant: str, from_month: str = "", to_month: str = "", period: str = "",
-                        level: str = "") -> Any:
-    return insights_pb2.ThemePeriodRequest(tenant=tenant, from_month=from_month, to_month=to_month, period=period,
-                                           level=level)
 
 
 NEEDS = ("registered", "informed", "referred", "accompanied", "resolved", "unresolved", "gaps")
@@ -212,6 +161,10 @@ def gaps(tenant: str, from_month: str = "", to_month: str = "", level: str = "to
             for g in reply.gaps]
     output(f"Hiaten in het aanbod — {tenant}", ["theme", "language", "office", "questions", "supply",
                                                "services_full"], rows, csv)
+
+
+app.command()(barriers)
+app.command()(signals)
 
 
 def main() -> None:

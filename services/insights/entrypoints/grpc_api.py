@@ -7,7 +7,7 @@ import grpc
 
 from contracts.envelope import Role
 from contracts.proto import insights_pb2, insights_pb2_grpc
-from services.insights.application import offer, policy, queries
+from services.insights.application import barriers, offer, policy, queries, signals
 from services.plumbing import auth
 from services.plumbing.projection.store import ProjectionStore
 
@@ -39,6 +39,9 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         "ServiceAccess": POLICY,
         "SelfReliance": POLICY,
         "GapsInOffer": POLICY,
+        "Barriers": POLICY,
+        "ListSignals": POLICY,
+        "SignalCounts": POLICY,
     }
 
     def __init__(self, views: Views, threshold: int = 5) -> None:
@@ -115,6 +118,50 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         result = await offer.gaps_in_offer(q, await self.views.current(), self.threshold)
         return insights_pb2.GapsInOfferResponse(gaps=[_counts(insights_pb2.OfferGap, g) for g in result["gaps"]],
                                                 threshold=self.threshold)
+
+    def _theme_query(self, request: Any) -> policy.ThemeQuery:
+        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
+        return policy.ThemeQuery(tenant=tenant, from_month=request.from_month or None,
+                                 to_month=request.to_month or None, period=request.period or "month",
+                                 level=request.level or "top")
+
+    async def Barriers(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        result = await barriers.barriers(self._theme_query(request), await self.views.current(), self.threshold)
+        pb = insights_pb2
+
+        def table(b: dict[str, Any]) -> Any:
+            return _counts(pb.BarrierTable, {
+                **b, "themes": [_counts(pb.BarrierThemeRow, r) for r in b["themes"]],
+                "failed": [_counts(pb.BarrierFailedRow, {**r, "organization_id": r["organization"],
+                                                         "service_id": r["service"]}) for r in b["failed"]],
+                "signals": [_counts(pb.BarrierSignalRow, r) for r in b["signals"]]})
+
+        return pb.BarriersResponse(barriers=[table(b) for b in result["barriers"]], threshold=self.threshold)
+
+    async def ListSignals(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
+        q = signals.SignalsQuery(tenant=tenant, from_month=request.from_month or None,
+                                 to_month=request.to_month or None, theme=request.theme or None,
+                                 barrier=request.barrier or None, page_size=request.page_size or 20,
+                                 page_token=request.page_token or None)
+        result = await signals.list_signals(q, await self.views.current())
+        return insights_pb2.ListSignalsResponse(
+            signals=[insights_pb2.Signal(signal_id=s["signal"], month=s["month"], reported_at=s["at"],
+                                         office_id=s["office"], themes=s["themes"], barriers=s["barriers"],
+                                         services=s["services"], text=s["text"]) for s in result["signals"]],
+            next_page_token=result["next_page_token"])
+
+    async def SignalCounts(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        result = await signals.signal_counts(self._theme_query(request), await self.views.current(), self.threshold)
+        return insights_pb2.SignalCountsResponse(
+            rows=[_counts(insights_pb2.SignalCountRow, r) for r in result["rows"]],
+            total=_count(result["total"]),
+            threshold=self.threshold)
+
+
+def _count(n: int | None) -> Any:
+    shown, hidden = count(n)
+    return insights_pb2.Count(value=shown, suppressed=hidden)
 
 
 def _counts(message: Any, row: dict[str, Any]) -> Any:

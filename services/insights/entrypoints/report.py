@@ -135,8 +135,40 @@ def gaps_section(reply: Any) -> str:
                          ["thema", "taal", "kantoor", "vragen", "aanbod", "volzette diensten"], rows)
 
 
+MEASURES = {"questions": "vragen", "failed": "mislukte doorverwijzingen", "signals": "signalen"}
+
+
+def barriers_section(reply: Any) -> str:
+    """Per barrier a chart of the questions it held back (the visible totals) and a table of every count."""
+    k = reply.threshold or 5
+    totals = {b.barrier: b.questions.value for b in reply.barriers if not b.questions.suppressed and b.questions.value}
+    chart = ""
+    if totals:
+        fig = _figure("Vragen per drempel (elke vraag één keer per drempel)", {"vragen": totals}, "bar")
+        chart = f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=False)}</section>'
+    rows = []
+    for b in reply.barriers:
+        rows += [[b.barrier, MEASURES["questions"], r.theme, r.period, _count(r.questions, k)] for r in b.themes]
+        rows.append([b.barrier, MEASURES["questions"], "*", "", _count(b.questions, k)])
+        rows += [[b.barrier, MEASURES["failed"], r.service_id, r.period, _count(r.referrals, k)] for r in b.failed]
+        rows += [[b.barrier, MEASURES["signals"], r.service, r.period, _count(r.signals, k)] for r in b.signals]
+    return chart + table_section(
+        "Drempels", "Per drempel: vragen per thema en maand van registratie (* telt elke vraag één keer), "
+        "doorverwijzingen die om die drempel mislukten per dienst en maand van de aanvraag, en signalen die de dienst "
+        "en de drempel noemen.", ["drempel", "wat", "thema of dienst", "periode", "aantal"], rows)
+
+
+def signals_section(reply: Any) -> str:
+    """Counts of signals only: their texts are for the signals list (ListSignals), never in this report."""
+    k = reply.threshold or 5
+    rows = [[r.theme or "-", r.barrier or "-", r.period, _count(r.signals, k)] for r in reply.rows]
+    return table_section("Signalen aan het beleid", "Signalen van brugfiguren per thema, drempel en maand; een signaal "
+                         "telt bij elk thema en elke drempel die het noemt, het totaal telt elk signaal één keer.",
+                         ["thema", "drempel", "periode", "signalen"], [*rows, ["*", "*", "", _count(reply.total, k)]])
+
+
 def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None, access: Any = None,
-           alone: Any = None, gaps: Any = None) -> str:
+           alone: Any = None, gaps: Any = None, barriers: Any = None, signals: Any = None) -> str:
     """The whole report as one HTML page (the sections of the later views only when their answers are given)."""
     threshold = themes.threshold or 5
     parts = []
@@ -154,6 +186,10 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
         parts.append(alone_section(alone))
     if gaps is not None:
         parts.append(gaps_section(gaps))
+    if barriers is not None:
+        parts.append(barriers_section(barriers))
+    if signals is not None:
+        parts.append(signals_section(signals))
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'

@@ -24,11 +24,16 @@ class Positioned:
 
 @dataclass(frozen=True)
 class Delta:
-    """Add `inc` to the counters of the document of `view` identified by `key` (field → value)."""
+    """Add `inc` to the counters of the document of `view` identified by `key` (field → value).
+
+    `facts` are fields written once, when the document is created, and never changed after (like `$setOnInsert`):
+    what an event says about a thing of its own (a signal's text, say), so a replay writes the same facts again.
+    """
 
     view: str
     key: Mapping[str, Any]
     inc: Mapping[str, int]
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
 
 Case = Mapping[str, Any]
@@ -106,13 +111,14 @@ def fresh_events(events: Sequence[Positioned], seen: dict[str, SeenStream]) -> l
 
 @dataclass
 class DocUpdate:
-    """One view document's change in one batch: summed counters and the new guard offset."""
+    """One view document's change in one batch: summed counters, facts for a new document, the new guard offset."""
 
     view: str
     doc_id: str
     key: Mapping[str, Any]
     inc: dict[str, int] = field(default_factory=dict)
     offset: int = -1
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def doc_id(key: Mapping[str, Any], source: str) -> str:
@@ -120,7 +126,8 @@ def doc_id(key: Mapping[str, Any], source: str) -> str:
 
 
 def fold(deltas: Iterable[tuple[Positioned, Delta]], guards: Mapping[tuple[str, str], int]) -> list[DocUpdate]:
-    """Sum the deltas per view document, skipping events at or below the document's guard offset."""
+    """Sum the deltas per view document, skipping events at or below the document's guard offset; the facts of the
+    first delta of a document are kept."""
     updates: dict[tuple[str, str], DocUpdate] = {}
     for ev, delta in deltas:
         did = doc_id(delta.key, ev.source)
@@ -129,5 +136,7 @@ def fold(deltas: Iterable[tuple[Positioned, Delta]], guards: Mapping[tuple[str, 
         upd = updates.setdefault((delta.view, did), DocUpdate(delta.view, did, delta.key))
         for name, amount in delta.inc.items():
             upd.inc[name] = upd.inc.get(name, 0) + amount
+        for name, value in delta.facts.items():  # the first event's facts stand, as they would in the document
+            upd.facts.setdefault(name, value)
         upd.offset = max(upd.offset, ev.offset)
     return list(updates.values())

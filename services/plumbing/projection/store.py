@@ -60,7 +60,8 @@ class ProjectionStore:
 
     async def apply(self, updates: Sequence[DocUpdate], existing: Collection[tuple[str, str]] = ()) -> None:
         """Per view, one insert of the new documents and one bulk update of the `existing` ones: counters incremented
-        and guard moved in the same single-document write. (Inserts instead of upserts: far cheaper on FerretDB.)"""
+        and guard moved in the same single-document write. (Inserts instead of upserts: far cheaper on FerretDB.)
+        Facts are written by the insert only, so an existing document keeps the ones it was created with."""
         by_view: dict[str, list[DocUpdate]] = defaultdict(list)
         for u in updates:
             by_view[u.view].append(u)
@@ -77,7 +78,7 @@ class ProjectionStore:
             return set()
         try:
             await self.collection(view).insert_many(
-                [{"_id": u.doc_id, **u.key, **u.inc, "_offset": u.offset} for u in new], ordered=False)
+                [{**u.facts, "_id": u.doc_id, **u.key, **u.inc, "_offset": u.offset} for u in new], ordered=False)
         except BulkWriteError as exc:
             if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
                 raise

@@ -48,3 +48,13 @@ def test_documents_are_owned_by_one_partition() -> None:
     updates = fold([(at(1, partition=0), Delta("v", key, {"n": 1})), (at(1, partition=1), Delta("v", key, {"n": 1}))],
                    {})
     assert sorted(u.doc_id for u in updates) == ["kortrijk@topic:0", "kortrijk@topic:1"]
+
+
+def test_facts_of_a_document_are_the_first_deltas_and_a_redelivery_adds_nothing() -> None:
+    key = {"tenant": "kortrijk", "signal": "s-1"}
+    first = Delta("signals", key, {"n": 1}, {"text": "no interpreter at the desk", "month": "2026-03"})
+    later = Delta("signals", key, {"n": 1}, {"text": "changed", "office": "o-2"})
+    [update] = fold([(at(7), first), (at(8), later)], {})
+    assert update.facts == {"text": "no interpreter at the desk", "month": "2026-03", "office": "o-2"}
+    assert (update.inc, update.offset) == ({"n": 2}, 8)
+    assert fold([(at(7), first)], {("signals", update.doc_id): 7}) == []  # the same event again changes nothing
