@@ -33,6 +33,10 @@ class MongoReference:
 
     async def learn(self, envelope: Envelope) -> None:
         for change in reference.changes(envelope):
+            if change.earliest:
+                await self._db[f"ref_{change.collection}"].update_one({"_id": change.key}, {"$min": change.fields},
+                                                                       upsert=True)
+                continue
             await _guarded_set(self._db[f"ref_{change.collection}"], change.key, "v", change.version,
                                {**change.fields, "v": change.version})
 

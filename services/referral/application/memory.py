@@ -30,6 +30,10 @@ class InMemoryReference:
     async def learn(self, envelope: Envelope) -> None:
         for change in reference.changes(envelope):
             docs = self.docs[change.collection]
+            if change.earliest:
+                old = docs.setdefault(change.key, {})
+                old.update({k: min(v, old.get(k, v)) for k, v in change.fields.items()})
+                continue
             old = docs.get(change.key, {"v": 0})
             if old["v"] < change.version:
                 docs[change.key] = {**old, **change.fields, "v": change.version}

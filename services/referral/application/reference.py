@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from contracts import topics
@@ -13,6 +14,7 @@ from services.referral.domain.referral import QuestionFacts, ServiceFacts
 
 TOPICS = (topics.CATALOGUE_SERVICES, topics.INTAKE_QUESTIONS, topics.INTAKE_CLIENTS)
 SERVICE_FIELDS = {"organization_id", "status"}
+BRUSSELS = ZoneInfo("Europe/Brussels")
 NEEDED = frozenset({"ServiceRegistered", "ServiceUpdated", "ServiceClosed", "QuestionRegistered", "QuestionClarified",
                     "QuestionClosed", "QuestionReopened", "ClientRegistered", "ClientConsentRecorded",
                     "ClientErased"})
@@ -24,6 +26,7 @@ class Change:
     key: str
     version: int
     fields: dict[str, Any]
+    earliest: bool = False  # keep each field's smallest value seen (order-free: no version guard)
 
 
 def changes(envelope: Envelope) -> list[Change]:
@@ -43,7 +46,7 @@ def changes(envelope: Envelope) -> list[Change]:
         case intake.QuestionRegistered():
             fields = {"tenant": tenant, "client_id": e.client_id, "office_id": e.office_id, "status": "open",
                       "themes": list(e.themes), "client_languages": list(e.client_languages), "urgent": e.urgent}
-            return [Change("questions", e.question_id, v, fields)]
+            return [Change("questions", e.question_id, v, fields), _first_visit(e.client_id, envelope)]
         case intake.QuestionClarified():
             return [Change("questions", e.question_id, v, {"themes": list(e.themes)})]
         case intake.QuestionClosed():
@@ -51,12 +54,19 @@ def changes(envelope: Envelope) -> list[Change]:
         case intake.QuestionReopened():
             return [Change("questions", e.question_id, v, {"status": "open"})]
         case intake_client.ClientRegistered():  # the first visit: later referrals count in its cohort
-            return [Change("clients", e.client_id, v, {"since": envelope.occurred_at.date().isoformat()})]
+            return [_first_visit(e.client_id, envelope)]
         case intake_client.ClientConsentRecorded():
             return [Change("consents", e.client_id, v, {"tenant": tenant, "referral_sharing": e.referral_sharing})]
         case intake_client.ClientErased():
             return [Change("consents", e.client_id, v, {"tenant": tenant, "referral_sharing": False})]
     return []
+
+
+def _first_visit(client_id: str, envelope: Envelope) -> Change:
+    """The client's first visit: the earliest day of their registration and of any question (which may be recorded
+    later with the day it was asked)."""
+    day = envelope.occurred_at.astimezone(BRUSSELS).date().isoformat()
+    return Change("clients", client_id, envelope.stream_version, {"since": day}, earliest=True)
 
 
 def partner_of(envelope: Envelope) -> str | None:

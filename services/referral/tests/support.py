@@ -16,9 +16,10 @@ FRONT = Context(Actor(staff_id="bw-1", role=Role.FRONT_OFFICE))
 PARTNER_CTX = Context(Actor(staff_id="p-1", role=Role.PARTNER))
 
 
-def envelope(event: DomainEvent, stream_id: str, version: int = 1, tenant: str = TENANT) -> Envelope:
+def envelope(event: DomainEvent, stream_id: str, version: int = 1, tenant: str = TENANT,
+             at: datetime | None = None) -> Envelope:
     return Envelope(type=event.event_type, schema_version=event.schema_version, stream_id=stream_id,
-                    stream_version=version, tenant=tenant, occurred_at=datetime.now(UTC),
+                    stream_version=version, tenant=tenant, occurred_at=at or datetime.now(UTC),
                     correlation_id="c", actor=Actor(staff_id="s", role=Role.FRONT_OFFICE),
                     payload=event.model_dump(mode="json"))
 
@@ -35,6 +36,18 @@ def upstream(question: str = "q-1", client: str = "cl-1", service: str = "svc-1"
         envelope(intake_client.ClientConsentRecorded(client_id=client, referral_sharing=consent), client,
                  tenant=tenant),
     ]
+
+
+def first_visits(client: str = "cl-1") -> list[Envelope]:
+    """The client registered on 12 March; a question of theirs recorded later with the day it was asked, 10 March
+    (23:30 UTC, already the 11th in Brussels); another question on 1 April."""
+    def question(q: str, at: datetime) -> Envelope:
+        return envelope(intake.QuestionRegistered(question_id=q, office_id="office-1", client_id=client,
+                                                  channel="walk-in", themes=("work",), client_languages=("ar",),
+                                                  language_used="nl"), q, at=at)
+    return [envelope(intake_client.ClientRegistered(client_id=client), client, at=datetime(2026, 3, 12, 9, tzinfo=UTC)),
+            question("q-late", datetime(2026, 4, 1, 9, tzinfo=UTC)),
+            question("q-early", datetime(2026, 3, 10, 23, 30, tzinfo=UTC))]
 
 
 async def deps_with(*envelopes: Envelope) -> Deps:

@@ -1,10 +1,12 @@
 """Reference documents on FerretDB: the latest state per stream; a replayed or older event changes nothing."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from contracts.events import catalogue, intake
-from services.referral.tests.support import PARTNER, envelope, upstream
+from services.referral.tests.support import PARTNER, envelope, first_visits, upstream
 
 pytestmark = pytest.mark.integration
 
@@ -20,3 +22,11 @@ async def test_latest_state_wins_and_replays_change_nothing(deps) -> None:
     assert (service.status, service.organization_id) == ("defunct", PARTNER)
     assert await deps.reference.consent("cl-1") and not await deps.reference.consent("cl-unknown")
     assert await deps.reference.question("q-unknown") is None
+
+
+async def test_the_first_visit_is_the_earliest_day_in_any_order_and_under_redelivery(deps) -> None:
+    events = first_visits()
+    for e in [*events, *reversed(events)]:
+        await deps.reference.learn(e)
+    assert await deps.reference.client_since("cl-1") == date(2026, 3, 11)
+    assert await deps.reference.client_since("cl-unknown") is None

@@ -1,13 +1,16 @@
 """Every transition of the FHIR referral lifecycle, and every refused one with its reason."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from contracts.events import catalogue, intake
 from services.plumbing.errors import FailedPrecondition, NotFound
 from services.referral.application.handlers import handle
 from services.referral.domain import commands as c
-from services.referral.tests.support import FRONT, PARTNER, PARTNER_CTX, TENANT, args, deps_with, envelope, upstream
+from services.referral.tests.support import (
+    FRONT, PARTNER, PARTNER_CTX, TENANT, args, deps_with, envelope, first_visits, upstream)
 
 REFER = dict(tenant=TENANT, referral_id="r-1", question_id="q-1", service_id="svc-1", mode="warm-handoff")
 
@@ -156,3 +159,12 @@ async def test_a_referral_to_another_municipalitys_service_is_refused() -> None:
     deps = await deps_with(*upstream()[:1], *upstream(tenant="brugge")[1:])
     with pytest.raises(FailedPrecondition, match="unknown service"):
         await handle(c.ReferToService(**args(**REFER)), FRONT, deps)
+
+
+async def test_a_referral_carries_the_clients_first_visit_for_the_self_reliance_cohorts() -> None:
+    events = first_visits()
+    deps = await deps_with(*upstream(client="cl-1"), *events, *reversed(events))
+    assert await deps.reference.client_since("cl-1") == date(2026, 3, 11)
+    await handle(c.ReferToService(**args(**REFER)), FRONT, deps)
+    [requested] = [e for commit in deps.store.commits.values() for e in commit.events if e.type == "ReferralRequested"]
+    assert (requested.schema_version, requested.payload["client_since"]) == (2, "2026-03-11")
