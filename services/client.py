@@ -93,6 +93,10 @@ class Client:
         """SelfReliance: tenant, from_month, to_month, period ("month"|"quarter"|"year")."""
         return await self.insights_call("SelfReliance", **fields)
 
+    async def gaps_in_offer(self, **fields: Any) -> Any:
+        """GapsInOffer: tenant, from_month, to_month, level ("top"|"sub"), by_office, limit."""
+        return await self.insights_call("GapsInOffer", **fields)
+
     async def barriers(self, **fields: Any) -> Any:
         """Barriers: tenant, from_month, to_month, period ("month"|"quarter"|"year"), level ("top"|"sub")."""
         return await self.insights_call("Barriers", **fields)

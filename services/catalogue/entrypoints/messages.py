@@ -14,7 +14,21 @@ from services.plumbing.errors import InvalidArgument
 
 
 def data(message: Message) -> dict[str, Any]:
-    return MessageToDict(message, preserving_proto_field_name=True)
+    out = MessageToDict(message, preserving_proto_field_name=True)
+    _capacity_zero(message, out)
+    return out
+
+
+def _capacity_zero(message: Message, out: dict[str, Any]) -> None:
+    """`Capacity.available` has no presence in proto3: 0 (a full service) would vanish from the JSON form."""
+    for name in ("service", "capacity"):
+        field = message.DESCRIPTOR.fields_by_name.get(name)
+        if field is None or field.message_type is None or not message.HasField(name):
+            continue
+        if name == "capacity":
+            out.setdefault("capacity", {}).setdefault("available", 0.0)
+        else:
+            _capacity_zero(getattr(message, name), out.setdefault(name, {}))
 
 
 def _without_none(value: Any) -> Any:

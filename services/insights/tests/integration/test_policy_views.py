@@ -1,6 +1,7 @@
 """The policy views of issue 7 projected by the real runner into FerretDB and read back through the servicer."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -58,7 +59,8 @@ async def test_service_access_with_medians_reasons_and_languages_asked_vs_offere
             referrals.append(env(s, ReferralRequested(
                 referral_id=r, question_id=f"q{i}", client_id=f"c{i}", service_id="svc-a", organization_id="org-a",
                 office_id="o", themes=("work",), mode="accompanied" if i < 5 else "information",
-                client_languages=("ar", "ti")), at="2026-03-02T10:00:00+01:00"))
+                client_languages=("ar", "ti"), client_since=date(2026, 1, 15) if i < 5 else None),
+                at="2026-03-02T10:00:00+01:00"))
             if i < 5:
                 referrals += [env(s, ReferralAccepted(referral_id=r), at="2026-03-04T11:00:00+01:00"),
                               env(s, ReferralCompleted(referral_id=r, outcome="got-help", went_alone=False),
@@ -80,7 +82,7 @@ async def test_service_access_with_medians_reasons_and_languages_asked_vs_offere
         assert [(r.kind, r.reason, r.referrals.suppressed) for r in reply.reasons] == [("rejected", "no-capacity", True)]
         assert {(x.language, x.asked.value, x.offered) for x in reply.languages} == {("ar", 6, True), ("ti", 6, False)}
         alone = await InsightsServicer(app.generations, 5).SelfReliance(insights_pb2.GroupedPeriodRequest(), None)
-        assert [(r.mode, r.period, r.completed.value, r.went_alone.value) for r in alone.rows] == [
-            ("accompanied", "2026-03", 5, 0)]
+        assert [(r.cohort, r.period, r.completed.value, r.went_alone.value) for r in alone.rows] == [
+            ("2026-01", "2026-03", 5, 0)]  # none of five went alone: 0 describes nobody, and 5 - 0 = 5 is no small cell
     finally:
         await app.mongo.close()
