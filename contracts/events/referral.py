@@ -55,24 +55,14 @@ class ReferralRequestedV1(DomainEvent):
 
 
 @event("ReferralRequested", version=2, topic=topics.REFERRAL_REFERRALS)
-class ReferralRequested(DomainEvent):
+class ReferralRequested(ReferralRequestedV1):
     """A bridge worker referred an open question to an active service of a partner, with the client's consent.
 
-    `note` is for the partner, about the need (never names or contact details). `client_since` is the day intake
-    registered the client (their first visit; v2, None when unknown): insights count later referrals by cohort.
+    `note` is for the partner, about the need (never names or contact details). `client_since` (v2) is the day of the
+    client's first visit, the earliest of their registration and questions in intake's events (None when not known):
+    insights count later referrals by the cohort of that first visit.
     """
 
-    referral_id: str
-    question_id: str
-    client_id: str
-    service_id: str
-    organization_id: str
-    office_id: str
-    themes: tuple[str, ...] = Field(min_length=1)
-    mode: Mode
-    priority: Priority = "routine"
-    client_languages: tuple[str, ...] = ()
-    note: str | None = Note
     client_since: date | None = None
 
 
