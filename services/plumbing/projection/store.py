@@ -13,6 +13,9 @@ from services.plumbing.projection.model import DocUpdate, SeenStream
 
 SEEN = "_seen_streams"
 DUPLICATE_KEY = 11000
+# FerretDB 1.24 (SQLite) holds one connection per update of a bulk until the bulk ends, with at most 100 per database:
+# a bulk of 100 or more updates waits forever for a connection. Bulks of updates are cut into chunks below that.
+UPDATES_PER_BULK = 64
 
 
 class ProjectionStore:
@@ -45,8 +48,7 @@ class ProjectionStore:
                 known = {*known, *(new[e["index"]]["_id"] for e in exc.details["writeErrors"])}
         updates = [UpdateOne({"_id": s}, {"$set": {"v": p.version, "o": p.offset, "c": dict(p.case)}})
                    for s, p in changed.items() if s in known]
-        if updates:
-            await self.collection(SEEN).bulk_write(updates, ordered=False)
+        await _bulk(self.collection(SEEN), updates)
 
     async def guards(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         by_view: dict[str, list[str]] = defaultdict(list)
@@ -68,9 +70,8 @@ class ProjectionStore:
         for view, ups in by_view.items():
             new = [u for u in ups if (view, u.doc_id) not in existing]
             retry = await self._insert(view, new)
-            ops = [_update(u) for u in ups if (view, u.doc_id) in existing or u.doc_id in retry]
-            if ops:
-                await self.collection(view).bulk_write(ops, ordered=False)
+            await _bulk(self.collection(view),
+                        [_update(u) for u in ups if (view, u.doc_id) in existing or u.doc_id in retry])
 
     async def _insert(self, view: str, new: Sequence[DocUpdate]) -> set[str]:
         """Insert new documents; returns the ids that turned out to exist already (they need an update)."""
@@ -84,6 +85,12 @@ class ProjectionStore:
                 raise
             return {new[e["index"]].doc_id for e in exc.details["writeErrors"]}
         return set()
+
+
+async def _bulk(collection: Any, updates: Sequence[UpdateOne]) -> None:
+    """Unordered bulk updates, `UPDATES_PER_BULK` at a time (see there why)."""
+    for start in range(0, len(updates), UPDATES_PER_BULK):
+        await collection.bulk_write(updates[start:start + UPDATES_PER_BULK], ordered=False)
 
 
 def _update(u: DocUpdate) -> UpdateOne:

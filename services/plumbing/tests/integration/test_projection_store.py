@@ -1,7 +1,9 @@
 """The projection store on FerretDB: facts are written with a new document and never changed after."""
+import asyncio
+
 import pytest
 
-from services.plumbing.projection.model import DocUpdate
+from services.plumbing.projection.model import DocUpdate, SeenStream
 from services.plumbing.projection.store import ProjectionStore
 
 pytestmark = pytest.mark.integration
@@ -23,3 +25,18 @@ async def test_facts_are_written_once_and_a_retried_batch_keeps_them_and_counts_
     doc = await store.collection("signals").find_one({"_id": new.doc_id})
     assert doc == {"_id": new.doc_id, "tenant": "kortrijk", "signal": "s-1", "n": 2, "text": "no interpreter",
                    "themes": ["work"], "_offset": 9}
+
+
+async def test_a_batch_touching_hundreds_of_existing_documents_and_streams_is_written(mongo, settings) -> None:
+    """FerretDB 1.24 never finishes an update bulk of 100 or more operations (one connection each, 100 at most): the
+    store cuts them into chunks. Bounded by wait_for so a regression fails instead of hanging the suite."""
+    store = ProjectionStore(mongo, settings.database("insights"))
+    docs = [DocUpdate("many", f"d{i}@t:0", {"tenant": "kortrijk", "i": i}, {"n": 1}, 1) for i in range(250)]
+    await store.apply(docs)
+    again = [DocUpdate(d.view, d.doc_id, d.key, {"n": 2}, 2) for d in docs]
+    await asyncio.wait_for(store.apply(again, {("many", d.doc_id) for d in docs}), 120)
+    streams = {f"s{i}": SeenStream(1, i) for i in range(250)}
+    await store.remember(streams)
+    await asyncio.wait_for(store.remember({s: SeenStream(2, p.offset) for s, p in streams.items()}, streams.keys()), 120)
+    assert {d["n"] async for d in store.collection("many").find({})} == {3}
+    assert {s: p.version for s, p in (await store.seen(streams)).items()} == dict.fromkeys(streams, 2)
