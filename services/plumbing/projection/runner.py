@@ -70,7 +70,7 @@ class ProjectionRunner:
         await self.consumer.start()
         try:
             ends = await self._end_offsets()
-            starts = await self.consumer.beginning_offsets(list(ends))
+            starts = await self._starts(ends)
             total, consumed = sum(ends[tp] - starts[tp] for tp in ends), 0
             progress(0, total)
             while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
@@ -79,6 +79,11 @@ class ProjectionRunner:
             return consumed
         finally:
             await self.consumer.stop()
+
+    async def _starts(self, ends: Mapping[TopicPartition, int]) -> dict[TopicPartition, int]:
+        """Per partition, the group's committed offset, or the beginning where it has none (or it was deleted)."""
+        beginnings = await self.consumer.beginning_offsets(list(ends))
+        return {tp: max(await self.consumer.committed(tp) or 0, beginnings[tp]) for tp in ends}
 
     async def _end_offsets(self) -> Mapping[TopicPartition, int]:
         topics = sorted(self.consumer.subscription())
