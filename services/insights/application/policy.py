@@ -74,13 +74,27 @@ def _is_top(code: str) -> bool:
 
 
 async def unmet_needs_by_theme(q: ThemeQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
-    view = unmet_needs
-    rows = await _sums(q, views, view.VIEW, ("theme", "month"), view.MEASURES)
-    wanted = [r for r in rows if r["theme"] == view.ALL or _is_top(r["theme"]) == (q.level == "top")]
-    grouped = [r for r in regroup(wanted, ("theme",), view.MEASURES, q.period)
-               if any(r[m] for m in view.MEASURES)]  # a theme a clarification moved every question from
-    table, total = measured(grouped, "theme", view.MEASURES, threshold, view.ALL)
+    """One level of themes per answer (a sub-theme also counts under its top-level theme); the sub-level answer also
+    hides the sub-themes of every top-level cell the top-level answer hides, so asking both gives nothing away."""
+    rows = await _sums(q, views, unmet_needs.VIEW, ("theme", "month"), unmet_needs.MEASURES)
+    hidden: set[tuple[Hashable, str]] = set()
+    if q.level == "sub":
+        top, _ = _needs(rows, "top", q.period, threshold, set())
+        above = {(r["theme"], r["period"]) for r in top if any(r[m] is None for m in unmet_needs.MEASURES)}
+        hidden = {(r["theme"], period_of(r["month"], q.period)) for r in rows if r["theme"] != unmet_needs.ALL
+                  and not _is_top(r["theme"])
+                  and (taxonomy.themes().top_level(r["theme"]), period_of(r["month"], q.period)) in above}
+    table, total = _needs(rows, q.level, q.period, threshold, hidden)
     return {"rows": table, "total": total, "threshold": threshold}
+
+
+def _needs(rows: Sequence[dict[str, Any]], level: str, period: Period, threshold: int,
+           hidden: Collection[tuple[Hashable, str]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    view = unmet_needs
+    wanted = [r for r in rows if r["theme"] == view.ALL or _is_top(r["theme"]) == (level == "top")]
+    grouped = [r for r in regroup(wanted, ("theme",), view.MEASURES, period)
+               if any(r[m] for m in view.MEASURES)]  # a theme a clarification moved every question from
+    return measured(grouped, "theme", view.MEASURES, threshold, view.ALL, hidden)
 
 
 STATUSES = ("requested", "accepted", "rejected", "completed", "failed")

@@ -5,6 +5,7 @@ from contracts.events.intake import (
     ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
     QuestionReopened)
 from contracts.events.referral import ReferralRequested
+from services.insights.application.policy import ThemeQuery, unmet_needs_by_theme
 from services.insights.domain.unmet_needs import UnmetNeeds, rows_of
 from services.insights.tests.unit.events import env, totals
 
@@ -73,3 +74,41 @@ def test_referrals_count_in_their_own_month_and_events_of_unseen_questions_count
                                   env("question-x", QuestionClosed(question_id="x", outcome="answered"))])
     assert by_theme(found, "2026-05") == {(x, "referred"): 1 for x in ("*", "work", "work.job-search")}
     assert len(found) == 3
+
+
+class _Views:
+    """The unmet_needs view as `_sums` reads it: one `$group` per measure over documents per (theme, month)."""
+
+    def __init__(self, docs: list[dict]) -> None:
+        self.docs = docs
+
+    def collection(self, _: str) -> "_Views":
+        return self
+
+    async def aggregate(self, pipeline: list[dict]):
+        group = pipeline[-1]["$group"]
+        [measure] = [k for k in group if k != "_id"]
+        docs = [{"_id": {"theme": d["theme"], "month": d["month"]}, measure: d.get(measure, 0)} for d in self.docs]
+
+        async def rows():
+            for d in docs:
+                yield d
+        return rows()
+
+
+async def test_the_sub_theme_answer_hides_what_the_top_level_answer_hides() -> None:
+    """Questions: housing.search 3, housing.social-rental 3, work.job-search 5, health 1. The top-level answer hides
+    health (1) and, so that it cannot be had from the total 12, work (5, the smallest visible). Shown in the sub-theme
+    answer, work.job-search 5 would give work's hidden 5 away: it is hidden too (and the two 3s are small)."""
+    counts = {"housing.search": 3, "housing.social-rental": 3, "work.job-search": 5, "health": 1}
+    docs: dict[str, int] = {}
+    for code, n in counts.items():
+        for row in rows_of([code]):
+            docs[row] = docs.get(row, 0) + n
+    views = _Views([{"theme": t, "month": "2026-03", "registered": n} for t, n in docs.items()])
+    top = await unmet_needs_by_theme(ThemeQuery(tenant="kortrijk"), views, 5)
+    sub = await unmet_needs_by_theme(ThemeQuery(tenant="kortrijk", level="sub"), views, 5)
+    assert {r["theme"]: r["registered"] for r in top["rows"]} == {"housing": 6, "work": None, "health": None}
+    assert {r["theme"]: r["registered"] for r in sub["rows"]} == {
+        "housing.search": None, "housing.social-rental": None, "work.job-search": None}
+    assert top["total"]["registered"] == sub["total"]["registered"] == 12
