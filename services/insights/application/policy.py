@@ -104,24 +104,16 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
     """Per organization, service and period: referral counts, share in mode accompanied, median days (from the
     histograms; hidden with the count they describe), reason codes, and languages asked vs offered."""
     raw = await access_rows(q, views)
-    cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
+    rows, total = status_rows(raw, threshold)
     hist: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     asked: dict[tuple[str, str], int] = defaultdict(int)
     for r in raw:
-        where = (r["organization"], r["service"], r["period"])
-        if r["facet"] == "status" and r["value"] in STATUSES:
-            cells[where][r["value"]] += r["n"]
-        elif r["facet"] == "mode" and r["value"] == "accompanied":
-            cells[where]["accompanied"] += r["n"]
-        elif r["facet"] in ("days_accepted", "days_completed"):
-            hist[(*where, r["facet"])][r["value"]] += r["n"]
+        if r["facet"] in ("days_accepted", "days_completed"):
+            hist[(r["organization"], r["service"], r["period"], r["facet"])][r["value"]] += r["n"]
         elif r["facet"] == "language":
             asked[(r["service"], r["value"])] += r["n"]
-    flat = [{"service": (o, s), "period": p, **c} for (o, s, p), c in cells.items()]
-    rows, total = measured(flat, "service", COUNTED, threshold)
     for row in rows:
-        (o, s), p = row.pop("service"), row["period"]
-        row.update(organization=o, service=s)
+        o, s, p = row["organization"], row["service"], row["period"]
         for stage in ("accepted", "completed"):
             shown = row[stage] is not None and row[stage] >= threshold
             row[f"median_days_{stage}"] = access.median(hist[(o, s, p, f"days_{stage}")]) if shown else None
@@ -135,18 +127,50 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
                           for (s, lang), n in sorted(languages.cells.items())]}
 
 
+def status_rows(raw: Sequence[dict[str, Any]], threshold: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Referrals per organization, service and period by status (and mode accompanied), each measure suppressed."""
+    cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
+    for r in raw:
+        where = (r["organization"], r["service"], r["period"])
+        if r["facet"] == "status" and r["value"] in STATUSES:
+            cells[where][r["value"]] += r["n"]
+        elif r["facet"] == "mode" and r["value"] == "accompanied":
+            cells[where]["accompanied"] += r["n"]
+    flat = [{"service": (o, s), "period": p, **c} for (o, s, p), c in cells.items()]
+    rows, total = measured(flat, "service", COUNTED, threshold)
+    for row in rows:
+        (o, s) = row.pop("service")
+        row.update(organization=o, service=s)
+    return rows, total
+
+
 COUNTED = (*STATUSES, "accompanied")
 
 
 def reason_cells(raw: Sequence[dict[str, Any]], threshold: int) -> dict[tuple[Any, str], int | None]:
-    """Referrals per (organization, service, kind, reason code) × period, `kind` rejected or failed, suppressed as
-    one table. `ServiceAccess` shows these cells, and `Barriers` the failed ones naming a barrier: the same cells,
-    so the two answers hide the same counts (two differently suppressed tables of one count could give it away)."""
-    reasons: dict[tuple[Hashable, str], int] = defaultdict(int)
+    """Referrals per (organization, service, kind, reason code) × period, `kind` rejected or failed. `ServiceAccess`
+    shows these cells, and `Barriers` the failed ones naming a barrier: the same cells, hidden alike.
+
+    The reasons of one service, kind and period add up to its `rejected`/`failed` count in `status_rows`, so each such
+    group is a line: a small count is hidden; if the group's count is shown and one reason is hidden, the smallest
+    other one is hidden too; if the count is hidden, the visible reasons must not add up to it, so one is hidden."""
+    reasons: dict[tuple[Any, str], int] = defaultdict(int)
     for r in raw:
         if r["facet"] in ("rejected", "failed"):
             reasons[((r["organization"], r["service"], r["facet"], r["value"]), r["period"])] += r["n"]
-    return suppress(reasons, threshold).cells
+    rows, _ = status_rows(raw, threshold)
+    counts = {(r["organization"], r["service"], kind, r["period"]): r[kind] for r in rows for kind in ("rejected", "failed")}
+    groups: dict[tuple[Any, ...], list[tuple[Any, str]]] = defaultdict(list)
+    for cell in reasons:
+        (o, s, kind, _), p = cell
+        groups[(o, s, kind, p)].append(cell)
+    hidden = {cell for cell, n in reasons.items() if 0 < n < threshold}
+    for group, line in groups.items():
+        visible = sorted((c for c in line if c not in hidden), key=lambda c: (reasons[c], str(c)))
+        already = len(line) - len(visible)
+        need = (already == 0) if counts.get(group) is None else (already == 1)
+        hidden.update(visible[:int(need)])
+    return {cell: None if cell in hidden else n for cell, n in reasons.items()}
 
 
 async def access_rows(q: GroupedQuery, views: ProjectionStore) -> list[dict[str, Any]]:
