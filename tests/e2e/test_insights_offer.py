@@ -4,6 +4,7 @@ back through InsightsService (threshold 1, so every hand-worked number is visibl
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from contracts.envelope import Role
 from contracts.proto import catalogue_pb2 as cat
 from contracts.proto import referral_pb2 as pb
 from services.insights.domain.questions_per_theme import month_of
+from tests.e2e.test_insights_policy import cli
 from tests.e2e.test_insights_views import four_services  # noqa: F401  (the fixture)
 from tests.e2e.test_referral_e2e import A, Stubs, cid, learnt, refer
 from tests.e2e.test_walking_skeleton import KORTRIJK, eventually
@@ -32,7 +34,8 @@ async def catalogue(s: Stubs) -> str:
     return housing.id
 
 
-async def test_gaps_in_the_offer_are_ranked_by_the_questions_left_unmet(four_services: Stubs, token) -> None:
+async def test_gaps_in_the_offer_are_ranked_by_the_questions_left_unmet(four_services: Stubs, token,
+                                                                        secrets: Path) -> None:
     s = four_services
     await catalogue(s)
     asked = ((["housing"], ["ar"], 3),            # covered by the woonloket: no gap
@@ -47,6 +50,9 @@ async def test_gaps_in_the_offer_are_ranked_by_the_questions_left_unmet(four_ser
                              lambda r: len(r.gaps) == 3 and r.gaps[0].services_full == 1)
     assert [(g.theme, g.language, g.office, g.questions.value, g.supply, g.services_full) for g in reply.gaps] == [
         ("work", "ar", "*", 5, "no-capacity", 1), ("housing", "ps", "*", 2, "none", 0), ("work", "ti", "*", 1, "none", 0)]
+    csv = cli(s.intake, secrets, token(Role.POLICY, "kortrijk"), "gaps", "kortrijk", "--csv")
+    assert csv.splitlines() == ["theme,language,office,questions,supply,services_full", "work,ar,*,5,no-capacity,1",
+                                "housing,ps,*,2,none,0", "work,ti,*,1,none,0"]
     sub = await policy.gaps_in_offer(level="sub", by_office=True)
     assert [(g.theme, g.language, g.office, g.questions.value, g.supply) for g in sub.gaps] == [
         ("housing.search", "ps", "huis-van-de-kortrijkzaan", 2, "none")]  # the woonloket has no Pashto either

@@ -86,6 +86,7 @@ async def four_services(settings: Settings, request: pytest.FixtureRequest, secr
     async with running(("intake", "insights", "catalogue", "referral"), settings, secrets,
                        request.node.name) as ports:
         stubs = Stubs(ports, client_credentials(secrets), token)
+        stubs.intake.ports = ports  # type: ignore[attr-defined]  # for the CLI helper
         try:
             yield stubs
         finally:
