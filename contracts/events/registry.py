@@ -32,18 +32,23 @@ E = TypeVar("E", bound=type[DomainEvent])
 class EventRegistry:
     types: dict[tuple[str, int], type[DomainEvent]] = field(default_factory=dict)
     upcasters: dict[tuple[str, int], Upcast] = field(default_factory=dict)
+    _current: dict[str, type[DomainEvent]] = field(default_factory=dict, repr=False)  # name → newest, looked up
 
     def register(self, cls: type[DomainEvent]) -> None:
         key = (cls.event_type, cls.schema_version)
         if key in self.types:
             raise ValueError(f"event type {key} registered twice")
         self.types[key] = cls
+        self._current.pop(cls.event_type, None)
 
     def current(self, name: str) -> type[DomainEvent]:
+        if (known := self._current.get(name)) is not None:
+            return known
         versions = [v for (n, v) in self.types if n == name]
         if not versions:
             raise UnknownEventType(f"unknown event type {name!r}")
-        return self.types[(name, max(versions))]
+        found = self._current[name] = self.types[(name, max(versions))]
+        return found
 
     def decode(self, name: str, version: int, payload: dict[str, Any]) -> DomainEvent:
         """Validate a payload of any known version as the current version of its type."""

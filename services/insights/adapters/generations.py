@@ -5,6 +5,7 @@ Generation numbers are drawn from a counter and never reused, so a generation's 
 """
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -67,4 +68,11 @@ class Generations:
         db = self.client[self.database]
         for name in await db.list_collection_names():
             if name.startswith(prefix(generation)):
+                await db.drop_collection(name)
+
+    async def drop_all_but(self, generation: int) -> None:
+        """Drop every other generation: the one replaced, and any a crashed rebuild left half-written."""
+        db = self.client[self.database]
+        for name in await db.list_collection_names():
+            if re.match(r"g\d+_", name) and not name.startswith(prefix(generation)):
                 await db.drop_collection(name)

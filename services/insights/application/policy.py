@@ -9,7 +9,7 @@ from collections.abc import Collection, Hashable, Sequence
 from typing import Any, Literal
 
 from contracts import taxonomy
-from services.insights.application.queries import PeriodQuery, _sums
+from services.insights.application.queries import PeriodQuery, _sums, summed
 from services.insights.domain import service_access as access
 from services.insights.domain import service_languages as offer
 from services.insights.domain import self_reliance as reliance
@@ -183,11 +183,9 @@ async def access_rows(q: GroupedQuery, views: ProjectionStore) -> list[dict[str,
 
 async def _offered(tenant: str, views: ProjectionStore) -> set[tuple[str, str]]:
     """(service, language) pairs active services of `tenant` offer now (catalogue facts: no suppression)."""
-    match = {"tenant": tenant, "kind": "language"}
-    pipeline = [{"$match": match}, {"$group": {"_id": {"service": "$service", "value": "$value"},
-                                               "offered": {"$sum": "$offered"}}}]
-    return {(d["_id"]["service"], d["_id"]["value"])
-            async for d in await views.collection(offer.VIEW).aggregate(pipeline) if d["offered"] > 0}
+    rows = await summed(views.collection(offer.VIEW), {"tenant": tenant, "kind": "language"}, ("service", "value"),
+                        ("offered",))
+    return {(r["service"], r["value"]) for r in rows if r["offered"] > 0}
 
 
 async def self_reliance(q: GroupedQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:

@@ -46,13 +46,23 @@ async def _sums(q: PeriodQuery, views: ProjectionStore, view: str, keys: tuple[s
     months = {k: v for k, v in (("$gte", q.from_month), ("$lte", q.to_month)) if v}
     if months:
         match["month"] = months
-    # One `$group` per measure: FerretDB 1.x answers only a `$group`'s first `$sum` accumulator (the others come back 0).
+    return await summed(views.collection(view), match, keys, measures)
+
+
+async def summed(collection: Any, match: dict[str, Any], keys: tuple[str, ...],
+                 measures: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of `keys` with each measure summed over the matching documents (absent counts as 0).
+
+    One read of the documents, summed here: FerretDB 1.x answers only a `$group`'s first `$sum` (so a `$group` would
+    be needed per measure, each reading the whole collection again), and a read of a view's few hundred documents
+    with only the wanted fields costs less than one such `$group`."""
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for m in measures:
-        pipeline = [{"$match": match}, {"$group": {"_id": {k: f"${k}" for k in keys}, m: {"$sum": f"${m}"}}}]
-        async for d in await views.collection(view).aggregate(pipeline):
-            row = out.setdefault(tuple(d["_id"].get(k) for k in keys), {**d["_id"], **dict.fromkeys(measures, 0)})
-            row[m] = d[m]
+    async for d in collection.find(match, {"_id": 0, **dict.fromkeys((*keys, *measures), 1)}):
+        at = tuple(d.get(k) for k in keys)
+        if (row := out.get(at)) is None:
+            row = out[at] = {**{k: d[k] for k in keys if k in d}, **dict.fromkeys(measures, 0)}
+        for m in measures:
+            row[m] += d.get(m, 0)
     return list(out.values())
 
 

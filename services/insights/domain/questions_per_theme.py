@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from contracts import topics
@@ -16,8 +17,10 @@ ALL_THEMES = "*"  # the row counting each question once, whatever its themes
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
+@lru_cache(maxsize=1024)  # every view of an event asks for the same moment's month
 def month_of(moment: datetime) -> str:
-    return moment.astimezone(BRUSSELS).strftime("%Y-%m")
+    local = moment.astimezone(BRUSSELS)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def registered(envelope: Envelope) -> QuestionRegistered | None:

@@ -11,6 +11,7 @@ each question once. Gap reasons are free text: they never enter a view.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from contracts import taxonomy, topics
@@ -33,12 +34,17 @@ K = "un_"  # this view's keys in the stream's case
 
 def rows_of(codes: Iterable[str]) -> list[str]:
     """The theme rows a question with `codes` counts in: `*`, each code and each code's top-level theme."""
+    return list(_rows(tuple(codes)))
+
+
+@lru_cache(maxsize=4096)  # few distinct theme lists; a rebuild asks for each a million times
+def _rows(codes: tuple[str, ...]) -> tuple[str, ...]:
     out = [ALL]
     for code in codes:
         out.append(code)
         if code in taxonomy.themes():
             out.append(taxonomy.themes().top_level(code))
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 class UnmetNeeds:

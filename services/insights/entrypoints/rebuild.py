@@ -15,7 +15,8 @@ async def rebuild(app: App, progress: Callable[[int, int], None], grace_seconds:
     """Project all events into a fresh generation, make it the active one, drop the old one; returns the new number.
 
     Queries keep reading the old generation until the switch. `grace_seconds` gives live processes (which poll the
-    active generation every second) time to leave the old generation before its collections are dropped.
+    active generation every second) time to leave the old generation before its collections are dropped. A rebuild
+    that crashed never switched: this one starts over in a fresh generation and drops the abandoned one too.
     """
     old = await app.generations.active(fresh=True)
     new = await app.generations.new()
@@ -24,5 +25,5 @@ async def rebuild(app: App, progress: Callable[[int, int], None], grace_seconds:
     await app.generations.activate(new)
     log.info("insights.rebuild_switched", old=old, new=new, records=consumed)
     await asyncio.sleep(grace_seconds)
-    await app.generations.drop(old)
+    await app.generations.drop_all_but(new)
     return new

@@ -69,17 +69,21 @@ class Composite:
         self.parts = parts
         self.topics = tuple(dict.fromkeys(t for p in parts for t in p.topics))
         self.views = tuple(v for p in parts for v in p.views)
+        # Looked up once, not per event: a rebuild calls these a million times.
+        self._project = [(p.project, getattr(p, "uses_case", False)) for p in parts]
+        self._evolve = [step for p in parts if (step := getattr(p, "evolve", None)) is not None]
 
     uses_case = True
 
     def project(self, envelope: Envelope, case: Case | None = None) -> Iterable[Delta]:
-        for part in self.parts:
-            yield from project(part, envelope, case or {})
+        case = case or {}
+        for step, uses_case in self._project:
+            yield from (step(envelope, case) if uses_case else step(envelope))
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         """Each part evolves the shared case in turn; parts keep to keys of their own."""
-        for part in self.parts:
-            case = evolve(part, case, envelope)
+        for step in self._evolve:
+            case = step(case, envelope)
         return case
 
 
@@ -129,14 +133,27 @@ def fold(deltas: Iterable[tuple[Positioned, Delta]], guards: Mapping[tuple[str, 
     """Sum the deltas per view document, skipping events at or below the document's guard offset; the facts of the
     first delta of a document are kept."""
     updates: dict[tuple[str, str], DocUpdate] = {}
+    fold_into(updates, deltas, guards)
+    return list(updates.values())
+
+
+def fold_into(updates: dict[tuple[str, str], DocUpdate], deltas: Iterable[tuple[Positioned, Delta]],
+              guards: Mapping[tuple[str, str], int] = {}) -> None:  # noqa: B006 (read only)
+    """`fold`, adding to `updates` (keyed by view and document id) in place: a rebuild folds batch after batch."""
+    ids: dict[tuple[Any, ...], str] = {}  # the same few documents again and again: their ids made once
     for ev, delta in deltas:
-        did = doc_id(delta.key, ev.source)
-        if ev.offset <= guards.get((delta.view, did), -1):
+        at = (delta.view, ev.topic, ev.partition, *delta.key.items())
+        if (did := ids.get(at)) is None:
+            did = ids[at] = doc_id(delta.key, ev.source)
+        if guards and ev.offset <= guards.get((delta.view, did), -1):
             continue
-        upd = updates.setdefault((delta.view, did), DocUpdate(delta.view, did, delta.key))
+        upd = updates.get((delta.view, did))
+        if upd is None:
+            upd = updates[(delta.view, did)] = DocUpdate(delta.view, did, delta.key)
+        inc = upd.inc
         for name, amount in delta.inc.items():
-            upd.inc[name] = upd.inc.get(name, 0) + amount
+            inc[name] = inc.get(name, 0) + amount
         for name, value in delta.facts.items():  # the first event's facts stand, as they would in the document
             upd.facts.setdefault(name, value)
-        upd.offset = max(upd.offset, ev.offset)
-    return list(updates.values())
+        if ev.offset > upd.offset:
+            upd.offset = ev.offset

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -15,7 +14,7 @@ from contracts.envelope import Envelope
 from contracts.topics import dead_letter
 from services.plumbing.log import bind_correlation_id
 from services.plumbing.projection.model import (
-    Case, Delta, Positioned, Projection, doc_id, evolve, fold, fresh_events, project)
+    Case, Delta, DocUpdate, Positioned, Projection, SeenStream, doc_id, evolve, fold, fold_into, fresh_events, project)
 from services.plumbing.projection.store import ProjectionStore
 
 log = structlog.get_logger(__name__)
@@ -62,10 +61,15 @@ class ProjectionRunner:
             log.warning("projection.commit_failed", error=str(exc))
         return len(records)
 
-    async def catch_up(self, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
+    async def catch_up(self, progress: Callable[[int, int], None] = lambda done, total: None, fold: bool = True) -> int:
         """Consume from the group's position up to the end offsets seen at start, then stop (a rebuild).
 
-        `progress(consumed, total)` is called after every batch; returns the number of records consumed.
+        Into a fresh generation (no committed offset, empty views) every event is folded in memory and written once
+        at the end — views and stream positions by inserts, then the offsets; otherwise batch by batch as live. A
+        crash before the end leaves no committed offset, so a second catch-up reads from the beginning again and,
+        finding views already written, takes the guarded batch path: the offset guards absorb what is in them.
+        `progress(consumed, total)` is called after every batch; returns the number of records consumed. `fold=False`
+        always takes the batch path (what the live runner does; the fault test crashes it there).
         """
         await self.consumer.start()
         try:
@@ -73,6 +77,8 @@ class ProjectionRunner:
             starts = await self._starts(ends)
             total, consumed = sum(ends[tp] - starts[tp] for tp in ends), 0
             progress(0, total)
+            if fold and await self._fresh(ends):
+                return await self._fold_all(ends, starts, total, progress)
             while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
                 consumed += await self.step()
                 progress(min(consumed, total), total)
@@ -84,6 +90,35 @@ class ProjectionRunner:
         """Per partition, the group's committed offset, or the beginning where it has none (or it was deleted)."""
         beginnings = await self.consumer.beginning_offsets(list(ends))
         return {tp: max(await self.consumer.committed(tp) or 0, beginnings[tp]) for tp in ends}
+
+    async def _fresh(self, ends: Mapping[TopicPartition, int]) -> bool:
+        for tp in ends:
+            if await self.consumer.committed(tp) is not None:
+                return False
+        return await self.store.empty(self.projection.views)
+
+    async def _fold_all(self, ends: Mapping[TopicPartition, int], starts: Mapping[TopicPartition, int], total: int,
+                        progress: Callable[[int, int], None]) -> int:
+        """The rebuild path: fold every event into documents in memory, insert them, then commit the offsets."""
+        seen: dict[str, SeenStream] = {}
+        updates: dict[tuple[str, str], DocUpdate] = {}
+        consumed = 0
+        while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
+            batches = await self.consumer.getmany(timeout_ms=self.poll_ms, max_records=self.batch_size)
+            records = [r for rs in batches.values() for r in rs]
+            events = [p for r in records if (p := await self._decode(r)) is not None]
+            deltas, fresh = await self._project_fresh(events, seen)
+            fold_into(updates, deltas)
+            self.applied += fresh
+            self.positions.update({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
+            consumed += len(records)
+            progress(min(consumed, total), total)
+        log.info("projection.folded", records=consumed, documents=len(updates), streams=len(seen))
+        await self.store.apply(list(updates.values()))
+        await self.store.remember(seen)
+        if self.positions:
+            await self.consumer.commit(dict(self.positions))
+        return consumed
 
     async def _end_offsets(self) -> Mapping[TopicPartition, int]:
         topics = sorted(self.consumer.subscription())
@@ -105,22 +140,32 @@ class ProjectionRunner:
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         events = [p for r in records if (p := await self._decode(r)) is not None]
-        seen = await self.store.seen(e.envelope.stream_id for e in events)
+        # Positions stored ≤ records ever read: the partitions' high-water marks (all of them when one instance runs).
+        history = sum(self.consumer.highwater(tp) or 0 for tp in self.consumer.assignment())
+        seen = await self.store.seen((e.envelope.stream_id for e in events), history or None)
         before = dict(seen)
-        fresh = fresh_events(events, seen)
-        cases = {s: p.case for s, p in before.items()}
-        deltas = []
-        for ev in fresh:
-            stream = ev.envelope.stream_id
-            case = cases.get(stream, {})
-            deltas.extend((ev, d) for d in await self._project(ev, case))
-            cases[stream] = evolve(self.projection, case, ev.envelope)
-        for stream in {ev.envelope.stream_id for ev in fresh}:
-            seen[stream] = replace(seen[stream], case=cases[stream])
+        deltas, fresh = await self._project_fresh(events, seen)
         guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)) for ev, d in deltas})
         await self.store.apply(fold(deltas, guards), guards.keys())
         await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p}, before.keys())
-        self.applied += len(fresh)
+        self.applied += fresh
+
+    async def _project_fresh(self, events: Sequence[Positioned],
+                             seen: dict[str, SeenStream]) -> tuple[list[tuple[Positioned, Delta]], int]:
+        """The deltas of the events not yet applied, each projected with its stream's case; `seen` moves along
+        (positions and cases) in place. Returns the deltas and how many events were fresh."""
+        fresh = fresh_events(events, seen)
+        cases: dict[str, Case] = {}
+        deltas: list[tuple[Positioned, Delta]] = []
+        for ev in fresh:
+            stream = ev.envelope.stream_id
+            case = cases[stream] if stream in cases else seen[stream].case
+            deltas.extend((ev, d) for d in await self._project(ev, case))
+            cases[stream] = evolve(self.projection, case, ev.envelope)
+        for stream, case in cases.items():
+            p = seen[stream]
+            seen[stream] = SeenStream(p.version, p.offset, case)
+        return deltas, len(fresh)
 
     async def _decode(self, record: ConsumerRecord) -> Positioned | None:
         try:

@@ -42,7 +42,7 @@ async def life(app: App, generation: int, crash: PlannedCrash | None) -> tuple[s
         committed[0] = consumed
 
     try:
-        await asyncio.wait_for(runner.catch_up(progress), LIFE_SECONDS)
+        await asyncio.wait_for(runner.catch_up(progress, fold=False), LIFE_SECONDS)  # batch by batch, as live
     except Crash as died:
         return str(died), committed[0]
     return None, committed[0]

@@ -58,3 +58,48 @@ async def test_a_rebuild_switches_to_equal_views_and_the_live_runner_follows(set
 
 async def _eq(actual: Awaitable[object], wanted: object) -> bool:
     return await actual == wanted
+
+
+async def test_a_rebuild_folds_in_memory_and_a_crash_before_its_commit_is_resumed_or_restarted(settings: Settings,
+                                                                                               mongo) -> None:
+    """Into a fresh generation the rebuild writes every view once, after the last batch; a crash after the views but
+    before the stream positions and offsets leaves nothing committed: catching up again in that generation takes the
+    guarded path (the views' offsets absorb what they hold), and a new rebuild starts over in a fresh generation."""
+    settings = settings.model_copy(update={"consumer_batch_size": 500})
+    app = await bootstrap(settings)
+    events = questions(1500, seed=3)
+    await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), events, copies=2)  # every event twice
+    try:
+        clean = await app.generations.new()
+        runner, writes = app.runner(clean), []
+        original = runner.store.apply
+
+        async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            writes.append(1)
+            return await original(*args, **kwargs)
+
+        runner.store.apply = counted  # type: ignore[method-assign]
+        assert await runner.catch_up() == 3000
+        assert len(writes) == 1  # six batches of 500 at least, one write of the views
+        assert await view_sums(app.generations.store(clean), app.projection) == expected(app.projection, events)
+
+        crashed = await app.generations.new()
+        runner = app.runner(crashed)
+
+        async def crash(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+            raise RuntimeError("killed after the views, before the stream positions")
+
+        runner.store.remember = crash  # type: ignore[method-assign]
+        with pytest.raises(RuntimeError):
+            await runner.catch_up()
+        assert await view_sums(app.generations.store(crashed), app.projection) == expected(app.projection, events)
+        assert await app.runner(crashed).catch_up() == 3000  # from the beginning again: nothing was committed
+        assert await view_sums(app.generations.store(crashed), app.projection) == expected(app.projection, events)
+
+        new = await rebuild(app, lambda d, t: None, grace_seconds=0)
+        assert new > crashed and await app.generations.active(fresh=True) == new
+        assert await view_sums(app.generations.store(new), app.projection) == expected(app.projection, events)
+        names = await mongo[settings.database("insights")].list_collection_names()
+        assert {n.split("_", 1)[0] for n in names if n.startswith("g")} == {f"g{new}"}  # abandoned ones dropped too
+    finally:
+        await app.mongo.close()
