@@ -77,7 +77,7 @@ def test_referrals_count_in_their_own_month_and_events_of_unseen_questions_count
 
 
 class _Views:
-    """The unmet_needs view as `_sums` reads it: one `$group` per measure over documents per (theme, month)."""
+    """The unmet_needs view's documents as `_sums` reads them (`find`, every document of the tenant)."""
 
     def __init__(self, docs: list[dict]) -> None:
         self.docs = docs
@@ -85,15 +85,9 @@ class _Views:
     def collection(self, _: str) -> "_Views":
         return self
 
-    async def aggregate(self, pipeline: list[dict]):
-        group = pipeline[-1]["$group"]
-        [measure] = [k for k in group if k != "_id"]
-        docs = [{"_id": {"theme": d["theme"], "month": d["month"]}, measure: d.get(measure, 0)} for d in self.docs]
-
-        async def rows():
-            for d in docs:
-                yield d
-        return rows()
+    async def find(self, *_: object):
+        for d in self.docs:
+            yield d
 
 
 async def test_the_sub_theme_answer_hides_what_the_top_level_answer_hides() -> None:
