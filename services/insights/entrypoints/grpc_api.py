@@ -8,6 +8,7 @@ import grpc
 from contracts.envelope import Role
 from contracts.proto import insights_pb2, insights_pb2_grpc
 from services.insights.application import barriers, offer, policy, queries, signals
+from services.insights.application.answers import Answers
 from services.plumbing import auth
 from services.plumbing.projection.store import ProjectionStore
 
@@ -44,14 +45,18 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         "SignalCounts": POLICY,
     }
 
-    def __init__(self, views: Views, threshold: int = 5) -> None:
+    def __init__(self, views: Views, threshold: int = 5, answers: Answers | None = None) -> None:
         self.views, self.threshold = views, threshold
+        self.answers = answers or Answers()
+
+    async def _answer(self, query: Any, q: Any) -> dict[str, Any]:
+        return await self.answers.ask(query, q, await self.views.current(), self.threshold)
 
     async def _ask(self, request: Any, query: Any) -> dict[str, Any]:
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
         period = queries.PeriodQuery(tenant=tenant, from_month=request.from_month or None,
                                      to_month=request.to_month or None)
-        return dict(await query(period, await self.views.current(), self.threshold))
+        return dict(await self._answer(query, period))
 
     async def QuestionsPerTheme(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         result = await self._ask(request, queries.questions_per_theme)
@@ -76,7 +81,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
         q = policy.ThemeQuery(tenant=tenant, from_month=request.from_month or None, to_month=request.to_month or None,
                               period=request.period or "month", level=request.level or "top")
-        result = await policy.unmet_needs_by_theme(q, await self.views.current(), self.threshold)
+        result = await self._answer(policy.unmet_needs_by_theme, q)
         total = {"theme": "*", "period": "", **result["total"]}
         return insights_pb2.UnmetNeedsResponse(rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
                                                total=_counts(insights_pb2.UnmetNeedsRow, total),
@@ -86,7 +91,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
         q = policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
                                 to_month=request.to_month or None, period=request.period or "month")
-        result = await policy.service_access(q, await self.views.current(), self.threshold)
+        result = await self._answer(policy.service_access, q)
         pb = insights_pb2
 
         def ids(r: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +110,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
         q = policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
                                 to_month=request.to_month or None, period=request.period or "month")
-        result = await policy.self_reliance(q, await self.views.current(), self.threshold)
+        result = await self._answer(policy.self_reliance, q)
         row = insights_pb2.SelfRelianceRow
         return insights_pb2.SelfRelianceResponse(
             rows=[_counts(row, _share(r)) for r in result["rows"]],
@@ -115,7 +120,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
         q = offer.GapsQuery(tenant=tenant, from_month=request.from_month or None, to_month=request.to_month or None,
                             level=request.level or "top", by_office=request.by_office, limit=request.limit or 50)
-        result = await offer.gaps_in_offer(q, await self.views.current(), self.threshold)
+        result = await self._answer(offer.gaps_in_offer, q)
         return insights_pb2.GapsInOfferResponse(gaps=[_counts(insights_pb2.OfferGap, g) for g in result["gaps"]],
                                                 threshold=self.threshold)
 
@@ -126,7 +131,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
                                  level=request.level or "top")
 
     async def Barriers(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        result = await barriers.barriers(self._theme_query(request), await self.views.current(), self.threshold)
+        result = await self._answer(barriers.barriers, self._theme_query(request))
         pb = insights_pb2
 
         def table(b: dict[str, Any]) -> Any:
@@ -152,7 +157,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
             next_page_token=result["next_page_token"])
 
     async def SignalCounts(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        result = await signals.signal_counts(self._theme_query(request), await self.views.current(), self.threshold)
+        result = await self._answer(signals.signal_counts, self._theme_query(request))
         return insights_pb2.SignalCountsResponse(
             rows=[_counts(insights_pb2.SignalCountRow, r) for r in result["rows"]],
             total=_count(result["total"]),

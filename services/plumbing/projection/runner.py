@@ -18,6 +18,7 @@ from services.plumbing.projection.model import (
 from services.plumbing.projection.store import ProjectionStore
 
 log = structlog.get_logger(__name__)
+YIELD_EVERY = 500
 
 
 class ProjectionRunner:
@@ -115,6 +116,7 @@ class ProjectionRunner:
             progress(min(consumed, total), total)
         log.info("projection.folded", records=consumed, documents=len(updates), streams=len(seen))
         await self.store.apply(list(updates.values()))
+        await self.store.changed()
         await self.store.remember(seen)
         if self.positions:
             await self.consumer.commit(dict(self.positions))
@@ -147,6 +149,8 @@ class ProjectionRunner:
         deltas, fresh = await self._project_fresh(events, seen)
         guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)) for ev, d in deltas})
         await self.store.apply(fold(deltas, guards), guards.keys())
+        if fresh:  # even if the guards absorbed it all: a replay after a crash before this line must still count
+            await self.store.changed()
         await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p}, before.keys())
         self.applied += fresh
 
@@ -157,7 +161,9 @@ class ProjectionRunner:
         fresh = fresh_events(events, seen)
         cases: dict[str, Case] = {}
         deltas: list[tuple[Positioned, Delta]] = []
-        for ev in fresh:
+        for i, ev in enumerate(fresh):
+            if i % YIELD_EVERY == YIELD_EVERY - 1:  # let the consumer's heartbeat run during a long batch
+                await asyncio.sleep(0)
             stream = ev.envelope.stream_id
             case = cases[stream] if stream in cases else seen[stream].case
             deltas.extend((ev, d) for d in await self._project(ev, case))

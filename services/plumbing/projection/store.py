@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.plumbing.projection.model import DocUpdate, SeenStream
 
 SEEN = "_seen_streams"
+CHANGES = "_changes"
 DUPLICATE_KEY = 11000
 # FerretDB 1.24 (SQLite) holds one connection per update of a bulk until the bulk ends, with at most 100 per database:
 # a bulk of 100 or more updates waits forever for a connection. Bulks of updates are cut into chunks below that.
@@ -35,6 +36,16 @@ class ProjectionStore:
 
     def collection(self, view: str) -> Any:
         return self.db[self.prefix + view]
+
+    async def changes(self) -> int:
+        """How many batches may have changed the views so far (0 before the first): an answer read from the views
+        while this was n is current for as long as it stays n."""
+        doc = await self.collection(CHANGES).find_one({"_id": CHANGES})
+        return int(doc["n"]) if doc else 0
+
+    async def changed(self) -> None:
+        """Count a batch that may have changed the views: after writing them, before storing the stream positions."""
+        await self.collection(CHANGES).update_one({"_id": CHANGES}, {"$inc": {"n": 1}}, upsert=True)
 
     async def empty(self, views: Iterable[str]) -> bool:
         """No document in any of `views` nor in the stream positions (a generation nothing was written to)."""
