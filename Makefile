@@ -29,7 +29,7 @@ demo: up
 	@source deploy/local/env && $(VENV)/bin/wegwijs demo
 	@echo
 	@echo "The stack and the services keep running. Try:"
-	@echo "  source deploy/local/env && $(VENV)/bin/wegwijs-insights questions kortrijk"
+	@echo "  source deploy/local/env && $(VENV)/bin/wegwijs-insights themes kortrijk"
 	@echo "Stop everything with: make down"
 
 test: install
