@@ -128,7 +128,10 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
 
 
 def status_rows(raw: Sequence[dict[str, Any]], threshold: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Referrals per organization, service and period by status (and mode accompanied), each measure suppressed."""
+    """Referrals per organization, service and period by status (and mode accompanied), each measure suppressed.
+
+    `accompanied` has a complement, the requests in another mode (requested − accompanied): where that is small, the
+    accompanied count is hidden from the start (and so is the total's, with a cell beside it)."""
     cells: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTED, 0))
     for r in raw:
         where = (r["organization"], r["service"], r["period"])
@@ -137,14 +140,30 @@ def status_rows(raw: Sequence[dict[str, Any]], threshold: int) -> tuple[list[dic
         elif r["facet"] == "mode" and r["value"] == "accompanied":
             cells[where]["accompanied"] += r["n"]
     flat = [{"service": (o, s), "period": p, **c} for (o, s, p), c in cells.items()]
-    rows, total = measured(flat, "service", COUNTED, threshold)
+    rows, total = measured(flat, "service", STATUSES, threshold)
+    accompanied, total["accompanied"] = _accompanied(flat, threshold)
     for row in rows:
+        row["accompanied"] = accompanied[(row["service"], row["period"])]
         (o, s) = row.pop("service")
         row.update(organization=o, service=s)
     return rows, total
 
 
 COUNTED = (*STATUSES, "accompanied")
+
+
+def _accompanied(flat: Sequence[dict[str, Any]], threshold: int) -> tuple[dict[tuple[Any, str], int | None], int | None]:
+    def small(requested: int, accompanied: int) -> bool:
+        return 0 < requested - accompanied < threshold
+    complement_small = {(r["service"], r["period"]) for r in flat if small(r["requested"], r["accompanied"])}
+    table = suppress({(r["service"], r["period"]): r["accompanied"] for r in flat}, threshold,
+                     hidden_already=complement_small)
+    cells, grand = dict(table.cells), table.total
+    if grand is not None and small(sum(r["requested"] for r in flat), grand):
+        grand = None
+        if all(n is not None for n in cells.values()) and (shown := [c for c, n in cells.items() if n]):
+            cells[min(shown, key=lambda c: (cells[c], str(c)))] = None  # else the cells would add up to it
+    return cells, grand
 
 
 def reason_cells(raw: Sequence[dict[str, Any]], threshold: int) -> dict[tuple[Any, str], int | None]:

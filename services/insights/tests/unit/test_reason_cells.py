@@ -2,7 +2,7 @@
 suppressed as lines with that count."""
 from __future__ import annotations
 
-from services.insights.application.policy import reason_cells
+from services.insights.application.policy import reason_cells, status_rows
 
 
 def raw(service: str, facet: str, value: str, n: int) -> dict:
@@ -25,3 +25,14 @@ def test_reasons_never_add_up_to_a_count_hidden_in_the_status_table() -> None:
             raw("svc-c", "status", "rejected", 5), raw("svc-c", "rejected", "language", 5)]
     cells = {k[1]: n for (k, _), n in reason_cells(rows, 5).items() if k[2] == "failed"}
     assert cells == {"svc-a": None, "svc-b": None, "svc-c": 8}
+
+
+def test_accompanied_is_hidden_where_the_requests_in_other_modes_are_few() -> None:
+    # svc-a: 8 requested, 6 accompanied: shown, 8 - 6 would tell that 2 were not accompanied. svc-b: 10 and 10 (0 is
+    # no one). The total 18 - 16 = 2 as well: the total's accompanied is hidden, and so is a cell beside it.
+    rows, total = status_rows([raw("svc-a", "status", "requested", 8), raw("svc-a", "mode", "accompanied", 6),
+                               raw("svc-b", "status", "requested", 10), raw("svc-b", "mode", "accompanied", 10)], 5)
+    assert {r["service"]: (r["requested"], r["accompanied"]) for r in rows} == {"svc-a": (8, None), "svc-b": (10, None)}
+    assert (total["requested"], total["accompanied"]) == (18, None)
+    rows, total = status_rows([raw("svc-c", "status", "requested", 9), raw("svc-c", "mode", "accompanied", 2)], 5)
+    assert ([(r["requested"], r["accompanied"]) for r in rows], total["accompanied"]) == ([(9, None)], None)
