@@ -16,8 +16,8 @@ from contracts.proto import catalogue_pb2 as cat
 from contracts.proto import referral_pb2 as pb
 from services.insights.domain.questions_per_theme import month_of
 from services.plumbing.settings import Settings
-from tests.e2e.conftest import client_credentials, running
 from tests.e2e.test_insights_policy import cli
+from tests.e2e.test_insights_views import four
 from tests.e2e.test_referral_e2e import A, QUESTION, Stubs, cid, refer
 from tests.e2e.test_walking_skeleton import KORTRIJK, eventually
 
@@ -30,14 +30,8 @@ TEXTS = ("Het woonloket heeft geen tolk Arabisch.", "Opleidingen kosten te veel 
 @pytest.fixture
 async def services(settings: Settings, request: pytest.FixtureRequest, secrets: Path, token) -> AsyncIterator[Stubs]:
     """Intake, catalogue, referral and insights as processes, suppression at its default threshold (5)."""
-    async with running(("intake", "insights", "catalogue", "referral"), settings, secrets,
-                       request.node.name) as ports:
-        stubs = Stubs(ports, client_credentials(secrets), token)
-        stubs.intake.ports = ports  # type: ignore[attr-defined]  # for the CLI helper
-        try:
-            yield stubs
-        finally:
-            await stubs.close()
+    async with four(settings, request.node.name, secrets, token) as stubs:
+        yield stubs
 
 
 def seen(c: Any) -> int | None:

@@ -2,6 +2,8 @@
 worked out by hand. Suppression is off (threshold 1) as these tests follow single questions; it has its own tests."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -78,19 +80,25 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token) -> 
         ("*", ""): {"registered": 3, "informed": 2, "accompanied": 1, "resolved": 1, "unresolved": 2, "gaps": 1}}
 
 
-@pytest.fixture
-async def four_services(settings: Settings, request: pytest.FixtureRequest, secrets: Path, token,
-                        monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Stubs]:
-    """Intake, catalogue, referral and insights as processes (threshold 1), reached through the referral e2e stubs."""
-    monkeypatch.setenv("WEGWIJS_SUPPRESSION_THRESHOLD", "1")
-    async with running(("intake", "insights", "catalogue", "referral"), settings, secrets,
-                       request.node.name) as ports:
+@asynccontextmanager
+async def four(settings: Settings, test: str, secrets: Path, token) -> AsyncIterator[Stubs]:
+    """Intake, catalogue, referral and insights as processes, reached through the referral e2e stubs."""
+    async with running(("intake", "insights", "catalogue", "referral"), settings, secrets, test) as ports:
         stubs = Stubs(ports, client_credentials(secrets), token)
         stubs.intake.ports = ports  # type: ignore[attr-defined]  # for the CLI helper
         try:
             yield stubs
         finally:
             await stubs.close()
+
+
+@pytest.fixture
+async def four_services(settings: Settings, request: pytest.FixtureRequest, secrets: Path, token,
+                        monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Stubs]:
+    """The four services with suppression threshold 1, so every hand-worked number is visible."""
+    monkeypatch.setenv("WEGWIJS_SUPPRESSION_THRESHOLD", "1")
+    async with four(settings, request.node.name, secrets, token) as stubs:
+        yield stubs
 
 
 async def test_service_access_from_catalogue_intake_and_referral_events(four_services: Stubs, token) -> None:

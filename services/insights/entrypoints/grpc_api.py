@@ -78,20 +78,14 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
             rows=[_language(r) for r in result["rows"]], total=_language(result["total"]), threshold=self.threshold)
 
     async def UnmetNeeds(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
-        q = policy.ThemeQuery(tenant=tenant, from_month=request.from_month or None, to_month=request.to_month or None,
-                              period=request.period or "month", level=request.level or "top")
-        result = await self._answer(policy.unmet_needs_by_theme, q)
+        result = await self._answer(policy.unmet_needs_by_theme, self._theme_query(request))
         total = {"theme": "*", "period": "", **result["total"]}
         return insights_pb2.UnmetNeedsResponse(rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
                                                total=_counts(insights_pb2.UnmetNeedsRow, total),
                                                threshold=self.threshold)
 
     async def ServiceAccess(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
-        q = policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
-                                to_month=request.to_month or None, period=request.period or "month")
-        result = await self._answer(policy.service_access, q)
+        result = await self._answer(policy.service_access, self._grouped_query(request))
         pb = insights_pb2
 
         def ids(r: dict[str, Any]) -> dict[str, Any]:
@@ -107,10 +101,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
             threshold=self.threshold)
 
     async def SelfReliance(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        tenant = auth.scope_tenant(auth.current(), request.tenant or None)
-        q = policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
-                                to_month=request.to_month or None, period=request.period or "month")
-        result = await self._answer(policy.self_reliance, q)
+        result = await self._answer(policy.self_reliance, self._grouped_query(request))
         row = insights_pb2.SelfRelianceRow
         return insights_pb2.SelfRelianceResponse(
             rows=[_counts(row, _share(r)) for r in result["rows"]],
@@ -124,11 +115,13 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         return insights_pb2.GapsInOfferResponse(gaps=[_counts(insights_pb2.OfferGap, g) for g in result["gaps"]],
                                                 threshold=self.threshold)
 
-    def _theme_query(self, request: Any) -> policy.ThemeQuery:
+    def _grouped_query(self, request: Any) -> policy.GroupedQuery:
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
-        return policy.ThemeQuery(tenant=tenant, from_month=request.from_month or None,
-                                 to_month=request.to_month or None, period=request.period or "month",
-                                 level=request.level or "top")
+        return policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
+                                   to_month=request.to_month or None, period=request.period or "month")
+
+    def _theme_query(self, request: Any) -> policy.ThemeQuery:
+        return policy.ThemeQuery(**self._grouped_query(request).model_dump(), level=request.level or "top")
 
     async def Barriers(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         result = await self._answer(barriers.barriers, self._theme_query(request))

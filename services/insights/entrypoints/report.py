@@ -178,18 +178,9 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
             if hidden else ""
         parts.append(f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}'
                      f"<p>{html.escape(sentence + note)}</p></section>")
-    if needs is not None:
-        parts.append(needs_section(needs))
-    if access is not None:
-        parts.append(access_section(access))
-    if alone is not None:
-        parts.append(alone_section(alone))
-    if gaps is not None:
-        parts.append(gaps_section(gaps))
-    if barriers is not None:
-        parts.append(barriers_section(barriers))
-    if signals is not None:
-        parts.append(signals_section(signals))
+    sections = ((needs, needs_section), (access, access_section), (alone, alone_section), (gaps, gaps_section),
+                (barriers, barriers_section), (signals, signals_section))
+    parts += [section(reply) for reply, section in sections if reply is not None]
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)
     return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'
