@@ -47,7 +47,6 @@ from services.insights.domain import questions_per_theme as themes  # noqa: E402
 from services.insights.entrypoints.grpc_api import InsightsServicer  # noqa: E402
 from services.insights.tests.synthetic import CHANNELS, LANGUAGES, TENANTS, THEMES  # noqa: E402
 from services.plumbing import auth, devsecrets, kafka  # noqa: E402
-from services.plumbing.projection.store import SEEN  # noqa: E402
 from services.plumbing.settings import Settings  # noqa: E402
 from tests.e2e.conftest import Tokens, client_credentials, running  # noqa: E402
 
@@ -113,8 +112,9 @@ async def rebuild(app: App, batch: int) -> tuple[int, float, dict[str, float]]:
     runner = app.runner(generation)
     runner.batch_size = batch
     spent: dict[str, float] = {}
-    runner.store.apply = timed(spent, "write views", runner.store.apply)  # type: ignore[method-assign]
-    runner.store.remember = timed(spent, "write stream positions", runner.store.remember)  # type: ignore[method-assign]
+    store = runner.store
+    store.apply = timed(spent, "write views", store.apply)  # type: ignore[method-assign]
+    store.remember_packed = timed(spent, "write stream positions", store.remember_packed)  # type: ignore[method-assign]
     started = time.perf_counter()
     await runner.catch_up()
     seconds = time.perf_counter() - started
@@ -229,7 +229,7 @@ async def main(args: argparse.Namespace) -> None:
         print(f"generated and produced {n:,} events in {time.perf_counter() - t:.1f} s")
 
         generation, rebuilt, spent = await rebuild(app, args.rebuild_batch)
-        seen = await app.generations.store(generation).collection(SEEN).count_documents({})
+        seen = await app.generations.store(generation).count_positions()
         base, docs = await baseline(app, topic, n, generation)
         print(f"baseline (getmany + one insert_many of the {docs:,} view documents): {n / base:,.0f} events/s")
         print(f"rebuild  (catch_up into a fresh generation, batch {args.rebuild_batch:,}): {n / rebuilt:,.0f} events/s "

@@ -89,11 +89,16 @@ class Composite:
 
 @dataclass(frozen=True)
 class SeenStream:
-    """The highest version of a stream applied to the views, where it was read, and the stream's case after it."""
+    """The highest version of a stream applied to the views, where it was read, and the stream's case after it.
+
+    `own_document`: the store holds this position in a document of its own (a later one updates it in place), not
+    packed with others by a rebuild nor nowhere yet (a later one is inserted).
+    """
 
     version: int
     offset: int
     case: Case = field(default_factory=dict)
+    own_document: bool = field(default=False, compare=False)
 
 
 def fresh_events(events: Sequence[Positioned], seen: dict[str, SeenStream]) -> list[Positioned]:

@@ -66,7 +66,7 @@ class ProjectionRunner:
         """Consume from the group's position up to the end offsets seen at start, then stop (a rebuild).
 
         Into a fresh generation (no committed offset, empty views) every event is folded in memory and written once
-        at the end — views and stream positions by inserts, then the offsets; otherwise batch by batch as live. A
+        at the end — views and packed stream positions by inserts, then the offsets; otherwise batch by batch as live. A
         crash before the end leaves no committed offset, so a second catch-up reads from the beginning again and,
         finding views already written, takes the guarded batch path: the offset guards absorb what is in them.
         `progress(consumed, total)` is called after every batch; returns the number of records consumed. `fold=False`
@@ -117,7 +117,7 @@ class ProjectionRunner:
         log.info("projection.folded", records=consumed, documents=len(updates), streams=len(seen))
         await self.store.apply(list(updates.values()))
         await self.store.changed()
-        await self.store.remember(seen)
+        await self.store.remember_packed(seen)
         if self.positions:
             await self.consumer.commit(dict(self.positions))
         return consumed
@@ -142,16 +142,15 @@ class ProjectionRunner:
 
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         events = [p for r in records if (p := await self._decode(r)) is not None]
-        # Positions stored ≤ records ever read: the partitions' high-water marks (all of them when one instance runs).
-        history = sum(self.consumer.highwater(tp) or 0 for tp in self.consumer.assignment())
-        seen = await self.store.seen((e.envelope.stream_id for e in events), history or None)
+        seen = await self.store.seen(e.envelope.stream_id for e in events)
         before = dict(seen)
         deltas, fresh = await self._project_fresh(events, seen)
         guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)) for ev, d in deltas})
         await self.store.apply(fold(deltas, guards), guards.keys())
         if fresh:  # even if the guards absorbed it all: a replay after a crash before this line must still count
             await self.store.changed()
-        await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p}, before.keys())
+        await self.store.remember({s: p for s, p in seen.items() if before.get(s) != p},
+                                  {s for s, p in before.items() if p.own_document})
         self.applied += fresh
 
     async def _project_fresh(self, events: Sequence[Positioned],

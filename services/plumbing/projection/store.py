@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
@@ -12,15 +13,27 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.plumbing.projection.model import DocUpdate, SeenStream
 
-SEEN = "_seen_streams"
+SEEN = "_seen_"  # + shard number: the stream positions
 CHANGES = "_changes"
 DUPLICATE_KEY = 11000
 # FerretDB 1.24 (SQLite) holds one connection per update of a bulk until the bulk ends, with at most 100 per database:
 # a bulk of 100 or more updates waits forever for a connection. Bulks of updates are cut into chunks below that.
 UPDATES_PER_BULK = 64
-LOOKUPS_IN_FLIGHT = 16
-SCANNED_PER_LOOKUP = 16  # measured on FerretDB 1.24/SQLite: a 1,000-id $in over 30k documents vs 1,000 lookups
+# FerretDB 1.x uses no index to find a document, not even for `_id`: a lookup reads every document of its collection,
+# about 2.5 ns per stored byte (measured on 1.24/SQLite). So the stream positions (one per stream ever seen, a million
+# after a million questions) are spread over SHARDS collections by a hash of the stream id, and a rebuild stores them
+# packed, PACKS per shard (found by a second hash), instead of one document per stream.
+SHARDS = 64
+PACKS = 32
+PACK = "~pack:"
+SHARDS_IN_FLIGHT = 8
 INSERT_CHUNK = 10_000
+
+
+def shard_of(stream_id: str) -> tuple[int, str]:
+    """The shard of a stream's position and the id of the pack a rebuild puts it in."""
+    h = zlib.crc32(stream_id.encode())
+    return h % SHARDS, f"{PACK}{(h // SHARDS) % PACKS}"
 
 
 class ProjectionStore:
@@ -48,44 +61,81 @@ class ProjectionStore:
         await self.collection(CHANGES).update_one({"_id": CHANGES}, {"$inc": {"n": 1}}, upsert=True)
 
     async def empty(self, views: Iterable[str]) -> bool:
-        """No document in any of `views` nor in the stream positions (a generation nothing was written to)."""
-        for name in (*views, SEEN):
+        """No document in any of `views` and no batch counted (a generation nothing was written to; stream positions
+        are only ever stored after a counted batch)."""
+        for name in (*views, CHANGES):
             if await self.collection(name).find_one({}, {"_id": 1}) is not None:
                 return False
         return True
 
-    async def seen(self, stream_ids: Iterable[str], at_most: int | None = None) -> dict[str, SeenStream]:
-        """Stored positions of these streams. `at_most`: how many positions can be stored at all (the records read
-        so far bound it), unknown if None.
+    def positions(self, shard: int) -> Any:
+        return self.collection(f"{SEEN}{shard:02d}")
 
-        FerretDB 1.x finds an `_id` equality by its index but reads every document for `$in`, and there is one
-        position per stream ever seen: `$in` while the collection is small, one `_id` at a time once reading it all
-        would cost more than the lookups (one lookup costs about what a scan of `SCANNED_PER_LOOKUP` documents does).
-        """
-        ids, col = list(set(stream_ids)), self.collection(SEEN)
-        if at_most is not None and at_most <= SCANNED_PER_LOOKUP * len(ids):
-            found = await col.find({"_id": {"$in": ids}}).to_list()
-        else:
-            found = []
-            for start in range(0, len(ids), LOOKUPS_IN_FLIGHT):
-                found += await asyncio.gather(*(col.find_one({"_id": s})
-                                                for s in ids[start:start + LOOKUPS_IN_FLIGHT]))
-        return {d["_id"]: SeenStream(d["v"], d["o"], d.get("c", {})) for d in found if d is not None}
+    async def seen(self, stream_ids: Iterable[str]) -> dict[str, SeenStream]:
+        """Stored positions of these streams: one read per shard they fall in, of their own documents and the packs
+        they may be in (a stream's own document, written after the rebuild, wins over its pack entry)."""
+        wanted: dict[int, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+        for s in stream_ids:
+            shard, pack = shard_of(s)
+            ids, packs = wanted[shard]
+            ids.add(s)
+            packs.add(pack)
+        found: dict[str, SeenStream] = {}
+
+        async def read(shard: int, ids: set[str], packs: set[str]) -> None:
+            own = {}
+            async for d in self.positions(shard).find({"_id": {"$in": [*ids, *packs]}}):
+                if d["_id"].startswith(PACK):
+                    found.update({p["s"]: SeenStream(p["v"], p["o"], p["c"]) for p in d["p"] if p["s"] in ids})
+                else:
+                    own[d["_id"]] = SeenStream(d["v"], d["o"], d.get("c", {}), own_document=True)
+            found.update(own)
+
+        shards = list(wanted.items())
+        for start in range(0, len(shards), SHARDS_IN_FLIGHT):
+            await asyncio.gather(*(read(shard, *w) for shard, w in shards[start:start + SHARDS_IN_FLIGHT]))
+        return found
 
     async def remember(self, changed: Mapping[str, SeenStream], known: Collection[str] = ()) -> None:
-        """Store new stream positions: inserts for streams not `known` (much cheaper than upserts), updates else."""
+        """Store new stream positions, each in a document of its own: inserts for streams not `known` to have one
+        (much cheaper than upserts), updates else."""
+        by_shard: dict[int, dict[str, SeenStream]] = defaultdict(dict)
+        for s, p in changed.items():
+            by_shard[shard_of(s)[0]][s] = p
+        for shard, positions in sorted(by_shard.items()):
+            await self._remember(self.positions(shard), positions, known)
+
+    async def _remember(self, col: Any, changed: Mapping[str, SeenStream], known: Collection[str]) -> None:
         new = [{"_id": s, "v": p.version, "o": p.offset, "c": dict(p.case)} for s, p in changed.items() if s not in known]
         for start in range(0, len(new), INSERT_CHUNK):
             chunk = new[start:start + INSERT_CHUNK]
             try:
-                await self.collection(SEEN).insert_many(chunk, ordered=False)
+                await col.insert_many(chunk, ordered=False)
             except BulkWriteError as exc:  # written by an earlier attempt of this batch: update those instead
                 if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
                     raise
                 known = {*known, *(chunk[e["index"]]["_id"] for e in exc.details["writeErrors"])}
         updates = [UpdateOne({"_id": s}, {"$set": {"v": p.version, "o": p.offset, "c": dict(p.case)}})
                    for s, p in changed.items() if s in known]
-        await _bulk(self.collection(SEEN), updates)
+        await _bulk(col, updates)
+
+    async def remember_packed(self, positions: Mapping[str, SeenStream]) -> None:
+        """Store the positions of a rebuild into a fresh generation (no position stored yet), PACKS documents per
+        shard instead of one per stream."""
+        packs: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for s, p in positions.items():  # a list, not a document keyed by stream: a stream id may hold a dot
+            shard, pack = shard_of(s)
+            packs[shard][pack].append({"s": s, "v": p.version, "o": p.offset, "c": dict(p.case)})
+        for shard, docs in sorted(packs.items()):
+            await self.positions(shard).insert_many([{"_id": pack, "p": p} for pack, p in docs.items()])
+
+    async def count_positions(self) -> int:
+        """How many streams have a stored position (for tests and benchmarks: reads every shard)."""
+        streams: set[str] = set()
+        for shard in range(SHARDS):
+            async for d in self.positions(shard).find({}):
+                streams.update(p["s"] for p in d["p"]) if d["_id"].startswith(PACK) else streams.add(d["_id"])
+        return len(streams)
 
     async def guards(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         by_view: dict[str, list[str]] = defaultdict(list)

@@ -21,7 +21,6 @@ from contracts import topics
 from services.insights.bootstrap import App, bootstrap, group
 from services.insights.tests.crashing import POINTS, Crash, CrashingStore, PlannedCrash, plan
 from services.insights.tests.synthetic import expected, produce, questions, view_sums
-from services.plumbing.projection.store import SEEN
 from services.plumbing.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -83,7 +82,7 @@ async def test_crashes_at_planned_points_leave_views_equal_to_a_clean_rebuild(se
         assert committed == copies * EVENTS  # each delivery committed once, by one life
         assert happened == Counter({point: PER_POINT for point in POINTS})  # each crash at its planned point
         faulty = app.generations.store(crashing)
-        assert await faulty.collection(SEEN).count_documents({}) == EVENTS  # one position per question stream
+        assert await faulty.count_positions() == EVENTS  # one position per question stream
         faulty_sums = await view_sums(faulty, app.projection)
         assert faulty_sums == await view_sums(app.generations.store(clean), app.projection)
         assert faulty_sums == expected(app.projection, events)

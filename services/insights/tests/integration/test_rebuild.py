@@ -89,7 +89,7 @@ async def test_a_rebuild_folds_in_memory_and_a_crash_before_its_commit_is_resume
         async def crash(*_args, **_kwargs):  # type: ignore[no-untyped-def]
             raise RuntimeError("killed after the views, before the stream positions")
 
-        runner.store.remember = crash  # type: ignore[method-assign]
+        runner.store.remember_packed = crash  # type: ignore[method-assign]
         with pytest.raises(RuntimeError):
             await runner.catch_up()
         assert await view_sums(app.generations.store(crashed), app.projection) == expected(app.projection, events)

@@ -4,7 +4,7 @@ import asyncio
 import pytest
 
 from services.plumbing.projection.model import DocUpdate, SeenStream
-from services.plumbing.projection.store import ProjectionStore
+from services.plumbing.projection.store import SHARDS, ProjectionStore
 
 pytestmark = pytest.mark.integration
 
@@ -40,3 +40,24 @@ async def test_a_batch_touching_hundreds_of_existing_documents_and_streams_is_wr
     await asyncio.wait_for(store.remember({s: SeenStream(2, p.offset) for s, p in streams.items()}, streams.keys()), 120)
     assert {d["n"] async for d in store.collection("many").find({})} == {3}
     assert {s: p.version for s, p in (await store.seen(streams)).items()} == dict.fromkeys(streams, 2)
+
+
+async def test_positions_packed_by_a_rebuild_are_found_and_overridden_by_later_own_documents(mongo, settings) -> None:
+    store = ProjectionStore(mongo, settings.database("insights"))
+    packed = {f"q.{i}": SeenStream(i % 3 + 1, i, {"themes": ["housing"]}) for i in range(500)}  # a dot in the id too
+    await store.remember_packed(packed)
+    assert len(await store.db.list_collection_names()) <= SHARDS  # a few documents per shard, not one per stream
+    found = await store.seen([*list(packed)[:40], "q.unknown"])
+    assert found == {s: packed[s] for s in list(packed)[:40]}
+    assert not any(p.own_document for p in found.values())
+    # A later event of a packed stream: the live runner inserts the stream's own document, which wins from then on.
+    later = {s: SeenStream(p.version + 1, 1000 + p.offset, {"themes": ["work"]}) for s, p in list(packed.items())[:10]}
+    await store.remember(later, {s for s, p in found.items() if p.own_document})
+    again = await store.seen(list(packed)[:40])
+    assert again == {**{s: packed[s] for s in list(packed)[:40]}, **later}
+    assert {s for s, p in again.items() if p.own_document} == set(later)
+    # And the next one updates that document in place.
+    last = {s: SeenStream(p.version + 1, p.offset + 1) for s, p in later.items()}
+    await store.remember(last, {s for s, p in again.items() if p.own_document})
+    assert {s: p.version for s, p in (await store.seen(last)).items()} == {s: p.version for s, p in last.items()}
+    assert await store.count_positions() == 500
