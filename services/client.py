@@ -108,3 +108,7 @@ class Client:
     async def signal_counts(self, **fields: Any) -> Any:
         """SignalCounts: tenant, from_month, to_month, period, level."""
         return await self.insights_call("SignalCounts", **fields)
+
+    async def language_coverage(self, **fields: Any) -> Any:
+        """LanguageCoverage: tenant, from_month, to_month, period ("month"|"quarter"|"year")."""
+        return await self.insights_call("LanguageCoverage", **fields)

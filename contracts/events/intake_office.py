@@ -2,6 +2,8 @@
 coverage. Bridge workers are pseudonymous staff ids, never names."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from contracts import topics
@@ -33,3 +35,15 @@ class BridgeWorkerLanguagesChanged(DomainEvent):
     office_id: str
     staff_id: str
     languages: tuple[str, ...] = Field(min_length=1)
+
+
+@event("OfficeLanguagesCounted", version=1, topic=topics.INTAKE_OFFICES)
+class OfficeLanguagesCounted(DomainEvent):
+    """How many of the office's bridge workers speak each language (ISO 639 code → workers), as it is after the
+    change committed with it: the whole tally, never who. A language no one at the office speaks is left out.
+
+    Intake appends it in the same commit as every change of the office's workers or their languages, so readers that
+    must not hold staff ids (insights) learn the office's language coverage without them."""
+
+    office_id: str
+    languages: dict[str, Annotated[int, Field(ge=1)]]

@@ -50,4 +50,6 @@ async def test_the_report_renders_its_charts_with_the_apis_numbers(system: Clien
     assert figure and '"y":[7]' in figure.group(1).replace(" ", "")  # the one visible count, as the API gave it
     for hidden in (1, 6):  # the hidden counts are not in the page, not even in the chart data
         assert f'"y":[{hidden}]' not in page.read_text().replace(" ", "")
+    # Language coverage: 14 Arabic questions, no bridge worker or service offering Arabic: no one covers any of them.
+    assert "<td>ar</td><td>2026-03</td><td>14</td><td>0</td><td>14</td><td>0</td><td>0</td><td>0</td><td>ja</td>" in dom
     assert (tmp_path / "report.png").stat().st_size > 10_000

@@ -40,9 +40,10 @@ QuestionsPerThemeQuery = PeriodQuery
 
 
 async def _sums(q: PeriodQuery, views: ProjectionStore, view: str, keys: tuple[str, ...],
-                measures: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The view's counters summed over the partitions owning its documents, per key, within the period."""
-    match: dict[str, Any] = {"tenant": q.tenant}
+                measures: tuple[str, ...], where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The view's counters summed over the partitions owning its documents, per key, within the period (and of the
+    documents whose fields equal `where`'s)."""
+    match: dict[str, Any] = {"tenant": q.tenant, **(where or {})}
     months = {k: v for k, v in (("$gte", q.from_month), ("$lte", q.to_month)) if v}
     if months:
         match["month"] = months

@@ -4,6 +4,7 @@ from __future__ import annotations
 from services.insights.domain.barriers import Barriers
 from services.insights.domain.language_demand import LanguageDemand
 from services.insights.domain.offer_demand import OfferDemand
+from services.insights.domain.office_languages import OfficeLanguages
 from services.insights.domain.questions_per_theme import QuestionsPerTheme
 from services.insights.domain.self_reliance import SelfReliance
 from services.insights.domain.service_access import ServiceAccess
@@ -16,4 +17,5 @@ from services.plumbing.projection import Composite
 
 def all_views() -> Composite:
     return Composite(QuestionsPerTheme(), WorkloadByChannel(), LanguageDemand(), UnmetNeeds(), ServiceAccess(),
-                     ServiceLanguages(), OfferDemand(), SelfReliance(), Barriers(), Signals())
+                     ServiceLanguages(), OfferDemand(), SelfReliance(), Barriers(), Signals(),
+                     OfficeLanguages())

@@ -88,8 +88,10 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
         gaps_ = await call(tenant, token, insights, "GapsInOffer", insights_pb2.GapsInOfferRequest(tenant=tenant))
         barriers_ = await call(tenant, token, insights, "Barriers", unmet_needs_request(tenant))
         signals_ = await call(tenant, token, insights, "SignalCounts", unmet_needs_request(tenant))
+        coverage_ = await call(tenant, token, insights, "LanguageCoverage",
+                               insights_pb2.GroupedPeriodRequest(tenant=tenant))
         return html_report.render(tenant, *replies, needs=needs_, access=access, alone=alone, gaps=gaps_,
-                                  barriers=barriers_, signals=signals_)
+                                  barriers=barriers_, signals=signals_, coverage=coverage_)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +163,18 @@ def gaps(tenant: str, from_month: str = "", to_month: str = "", level: str = "to
             for g in reply.gaps]
     output(f"Hiaten in het aanbod — {tenant}", ["theme", "language", "office", "questions", "supply",
                                                "services_full"], rows, csv)
+
+
+@app.command()
+def coverage(tenant: str, from_month: str = "", to_month: str = "", period: str = "month", csv: bool = False,
+             insights: str = INSIGHTS, token: str = TOKEN) -> None:
+    """Language coverage per language newcomers speak and period: questions, interpreter needed, questions no one
+    covers; bridge workers, their offices and active services offering the language now."""
+    reply = _run(call(tenant, token, insights, "LanguageCoverage", insights_pb2.GroupedPeriodRequest(
+        tenant=tenant, from_month=from_month, to_month=to_month, period=period)))
+    output(f"Taaldekking — {tenant}", ["language", "period", "questions", "interpreter_needed", "no_one_covers",
+                                       "bridge_workers", "offices", "services", "covered_nowhere"],
+           html_report.coverage_rows(reply), csv)
 
 
 app.command()(barriers)

@@ -63,3 +63,4 @@ def unmet_needs_request(tenant: str, from_month: str = "", to_month: str = "", p
                         level: str = "") -> Any:
     return insights_pb2.ThemePeriodRequest(tenant=tenant, from_month=from_month, to_month=to_month, period=period,
                                            level=level)
+

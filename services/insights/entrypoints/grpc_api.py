@@ -7,7 +7,7 @@ import grpc
 
 from contracts.envelope import Role
 from contracts.proto import insights_pb2, insights_pb2_grpc
-from services.insights.application import barriers, offer, policy, queries, signals
+from services.insights.application import barriers, coverage, offer, policy, queries, signals
 from services.insights.application.answers import Answers
 from services.plumbing import auth
 from services.plumbing.projection.store import ProjectionStore
@@ -43,6 +43,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         "Barriers": POLICY,
         "ListSignals": POLICY,
         "SignalCounts": POLICY,
+        "LanguageCoverage": POLICY,
     }
 
     def __init__(self, views: Views, threshold: int = 5, answers: Answers | None = None) -> None:
@@ -155,6 +156,14 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
             rows=[_counts(insights_pb2.SignalCountRow, r) for r in result["rows"]],
             total=_count(result["total"]),
             threshold=self.threshold)
+
+    async def LanguageCoverage(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
+        result = await self._answer(coverage.language_coverage, self._grouped_query(request))
+        pb = insights_pb2
+        return pb.LanguageCoverageResponse(
+            rows=[_counts(pb.LanguageCoverageRow, r) for r in result["rows"]],
+            total=_counts(pb.LanguageCoverageRow, result["total"]),
+            offer=[pb.LanguageOffer(**o) for o in result["offer"]], threshold=self.threshold)
 
 
 def _count(n: int | None) -> Any:

@@ -167,8 +167,34 @@ def signals_section(reply: Any) -> str:
                          ["thema", "drempel", "periode", "signalen"], [*rows, ["*", "*", "", _count(reply.total, k)]])
 
 
+def coverage_rows(reply: Any) -> list[list[str]]:
+    """A LanguageCoverage answer as rows (language, period, questions, interpreter needed, no one covers, bridge
+    workers, offices, services, covered nowhere): each row with its language's offer now, the total last."""
+    k, offer = reply.threshold or 5, {o.language: o for o in reply.offer}
+
+    def supply(language: str) -> list[str]:
+        if (o := offer.get(language)) is None:
+            return ["", "", "", ""]
+        return [str(o.bridge_workers), str(o.offices), str(o.services), "ja" if o.covered_nowhere else "nee"]
+
+    return [[r.language, r.period, *(_count(getattr(r, m), k) for m in ("questions", "interpreter_needed",
+                                                                          "no_one_covers")), *supply(r.language)]
+            for r in [*reply.rows, reply.total]]
+
+
+def coverage_section(reply: Any) -> str:
+    return table_section(
+        "Taaldekking", "Per taal die nieuwkomers spreken en per maand van registratie: hoeveel vragen, hoe vaak een "
+        "tolk nodig was, en hoeveel vragen niemand in die taal kon opvangen: geen brugfiguur op het kantoor van de "
+        "vraag spreekt ze en geen actieve dienst in de stad biedt ze aan. Daarnaast het aanbod vandaag: brugfiguren "
+        "die de taal spreken, op hoeveel kantoren, en actieve diensten. Wie twee talen spreekt, telt bij beide.",
+        ["taal", "periode", "vragen", "tolk nodig", "door niemand gedekt", "brugfiguren", "kantoren", "diensten",
+         "nergens aangeboden"], coverage_rows(reply))
+
+
 def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None, access: Any = None,
-           alone: Any = None, gaps: Any = None, barriers: Any = None, signals: Any = None) -> str:
+           alone: Any = None, gaps: Any = None, barriers: Any = None, signals: Any = None,
+           coverage: Any = None) -> str:
     """The whole report as one HTML page (the sections of the later views only when their answers are given)."""
     threshold = themes.threshold or 5
     parts = []
@@ -179,7 +205,7 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
         parts.append(f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}'
                      f"<p>{html.escape(sentence + note)}</p></section>")
     sections = ((needs, needs_section), (access, access_section), (alone, alone_section), (gaps, gaps_section),
-                (barriers, barriers_section), (signals, signals_section))
+                (coverage, coverage_section), (barriers, barriers_section), (signals, signals_section))
     parts += [section(reply) for reply, section in sections if reply is not None]
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)

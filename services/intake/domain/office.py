@@ -1,13 +1,15 @@
 """The office aggregate: an office of a municipality and its bridge workers with the languages they speak."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from pydantic import Field
 
 from contracts.events import DomainEvent
-from contracts.events.intake_office import BridgeWorkerJoined, BridgeWorkerLanguagesChanged, OfficeOpened
+from contracts.events.intake_office import (
+    BridgeWorkerJoined, BridgeWorkerLanguagesChanged, OfficeLanguagesCounted, OfficeOpened)
 from services.intake.domain.errors import OfficeRuleViolated, Unknown
 from services.intake.domain.fields import Command, Id, Languages, Query
 
@@ -51,6 +53,8 @@ class Office:
                 return replace(nxt, office_id=event.office_id, name=event.name)
             case BridgeWorkerJoined() | BridgeWorkerLanguagesChanged():
                 return replace(nxt, workers={**self.workers, event.staff_id: event.languages})
+            case OfficeLanguagesCounted():
+                return nxt  # derived from the workers: nothing new to hold
         raise OfficeRuleViolated(f"office cannot apply {type(event).__name__}")
 
     @classmethod
@@ -76,7 +80,8 @@ def add_worker(state: Office, cmd: AddBridgeWorker) -> list[DomainEvent]:
     _exists(state, cmd.office_id)
     if cmd.staff_id in state.workers:
         raise OfficeRuleViolated(f"staff_id: {cmd.staff_id} already works at {cmd.office_id}")
-    return [BridgeWorkerJoined(office_id=cmd.office_id, staff_id=cmd.staff_id, languages=cmd.languages)]
+    return _counted(state, BridgeWorkerJoined(office_id=cmd.office_id, staff_id=cmd.staff_id,
+                                              languages=cmd.languages))
 
 
 def change_languages(state: Office, cmd: ChangeBridgeWorkerLanguages) -> list[DomainEvent]:
@@ -85,4 +90,16 @@ def change_languages(state: Office, cmd: ChangeBridgeWorkerLanguages) -> list[Do
         raise OfficeRuleViolated(f"staff_id: {cmd.staff_id} does not work at {cmd.office_id}")
     if state.workers[cmd.staff_id] == cmd.languages:
         raise OfficeRuleViolated("languages: the bridge worker already has exactly these languages")
-    return [BridgeWorkerLanguagesChanged(office_id=cmd.office_id, staff_id=cmd.staff_id, languages=cmd.languages)]
+    return _counted(state, BridgeWorkerLanguagesChanged(office_id=cmd.office_id, staff_id=cmd.staff_id,
+                                                        languages=cmd.languages))
+
+
+def languages_counted(state: Office) -> OfficeLanguagesCounted:
+    """The office's tally: per language, how many of its bridge workers speak it (no staff ids)."""
+    tally = Counter(language for spoken in state.workers.values() for language in spoken)
+    return OfficeLanguagesCounted(office_id=state.office_id, languages=dict(sorted(tally.items())))
+
+
+def _counted(state: Office, change: DomainEvent) -> list[DomainEvent]:
+    """A change of the workers, followed in the same commit by the tally after it."""
+    return [change, languages_counted(state.apply(change))]

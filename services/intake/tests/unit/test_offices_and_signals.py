@@ -24,6 +24,23 @@ async def test_an_office_knows_its_bridge_workers_and_their_languages(desk: Desk
     assert state.workers == {"s-1": ("ar", "nl"), "s-2": ("ti", "am")}
 
 
+async def test_every_change_of_the_workers_is_committed_with_the_offices_language_tally(desk: Desk) -> None:
+    await desk.run(office.OpenOffice, office_id=HUIS, name="Huis van de Kortrijkzaan")
+    await desk.run(office.AddBridgeWorker, office_id=HUIS, staff_id="s-1", languages=("ar", "nl"))
+    await desk.run(office.AddBridgeWorker, office_id=HUIS, staff_id="s-2", languages=("nl", "ti"))
+    await desk.run(office.ChangeBridgeWorkerLanguages, office_id=HUIS, staff_id="s-1", languages=("nl", "fr"))
+    stream = await desk.deps.store.load(office.stream_of(TENANT, HUIS))
+    assert [e.type for e in stream] == ["OfficeOpened", "BridgeWorkerJoined", "OfficeLanguagesCounted",
+                                        "BridgeWorkerJoined", "OfficeLanguagesCounted",
+                                        "BridgeWorkerLanguagesChanged", "OfficeLanguagesCounted"]
+    tallies = [e.payload for e in stream if e.type == "OfficeLanguagesCounted"]
+    assert [t["languages"] for t in tallies] == [{"ar": 1, "nl": 1}, {"ar": 1, "nl": 2, "ti": 1},
+                                                 {"fr": 1, "nl": 2, "ti": 1}]  # Arabic left with s-1's change
+    assert all(set(t) == {"office_id", "languages"} and t["office_id"] == HUIS for t in tallies)  # never who
+    commits = {e.causation_id for e in stream[1:3]}, {e.causation_id for e in stream[5:7]}
+    assert all(len(c) == 1 for c in commits)  # each tally in the commit of the change it counts
+
+
 async def test_office_rules(desk: Desk) -> None:
     with pytest.raises(Unknown, match="office_id: .*open it first"):
         await desk.run(office.AddBridgeWorker, office_id=HUIS, staff_id="s-1", languages=("nl",))
