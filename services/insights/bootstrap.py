@@ -1,6 +1,7 @@
 """Composition root of insights: the generations of views, and a projection runner per generation."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,8 @@ class App:
         """A runner projecting into `generation`'s views, from its group's committed offsets (or the beginning)."""
         return ProjectionRunner(self.projection, self.generations.store(generation), self.consumer(generation),
                                 lambda: kafka.producer(self.settings, f"{SERVICE}-dlq"),
-                                self.settings.consumer_batch_size, self.settings.consumer_poll_ms)
+                                self.settings.consumer_batch_size, self.settings.consumer_poll_ms,
+                                self.settings.rebuild_workers or os.cpu_count() or 1)
 
 
 async def bootstrap(settings: Settings) -> App:

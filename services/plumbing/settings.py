@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = 1.0
     consumer_batch_size: int = 2000
     consumer_poll_ms: int = 100
+    # A rebuild of a long history decodes and projects in this many worker processes (0: one per CPU; 1: none).
+    rebuild_workers: int = Field(default=0, ge=0)
     shutdown_grace_seconds: float = 5.0
     # Insights: counts from 1 to this minus one are never shown to policy users (small-cell suppression).
     suppression_threshold: int = Field(default=5, ge=1)

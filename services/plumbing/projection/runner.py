@@ -7,24 +7,24 @@ from collections.abc import Callable, Mapping, Sequence
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
-from contracts.envelope import Envelope
 from contracts.topics import dead_letter
 from services.plumbing.log import bind_correlation_id
-from services.plumbing.projection.model import (
-    Case, Delta, DocUpdate, Positioned, Projection, SeenStream, doc_id, evolve, fold, fold_into, fresh_events, project)
+from services.plumbing.projection.folding import FoldPool, Folder, Record, Rejected, decode, project_fresh
+from services.plumbing.projection.model import Delta, Positioned, Projection, SeenStream, doc_id, fold
 from services.plumbing.projection.store import ProjectionStore
 
 log = structlog.get_logger(__name__)
-YIELD_EVERY = 500
+FOLD_IN_WORKERS_FROM = 50_000  # records; below, starting worker processes costs more than it saves
 
 
 class ProjectionRunner:
     def __init__(self, projection: Projection, store: ProjectionStore, consumer: AIOKafkaConsumer,
-                 dead_letters: Callable[[], AIOKafkaProducer], batch_size: int = 2000, poll_ms: int = 100) -> None:
+                 dead_letters: Callable[[], AIOKafkaProducer], batch_size: int = 2000, poll_ms: int = 100,
+                 fold_workers: int = 1) -> None:
         self.projection, self.store, self.consumer = projection, store, consumer
+        self.fold_workers, self.fold_in_workers_from = fold_workers, FOLD_IN_WORKERS_FROM
         self._dlq_factory, self._dlq = dead_letters, None
         self.batch_size, self.poll_ms = batch_size, poll_ms
         self.applied = 0
@@ -100,26 +100,39 @@ class ProjectionRunner:
 
     async def _fold_all(self, ends: Mapping[TopicPartition, int], starts: Mapping[TopicPartition, int], total: int,
                         progress: Callable[[int, int], None]) -> int:
-        """The rebuild path: fold every event into documents in memory, insert them, then commit the offsets."""
-        seen: dict[str, SeenStream] = {}
-        updates: dict[tuple[str, str], DocUpdate] = {}
+        """The rebuild path: fold every event into documents in memory (in worker processes when the history is long),
+        insert them, then commit the offsets."""
+        workers = self.fold_workers if total >= self.fold_in_workers_from else 1
+        pool = FoldPool(self.projection, workers) if workers > 1 else None
+        folder = Folder(self.projection)
         consumed = 0
-        while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
-            batches = await self.consumer.getmany(timeout_ms=self.poll_ms, max_records=self.batch_size)
-            records = [r for rs in batches.values() for r in rs]
-            events = [p for r in records if (p := await self._decode(r)) is not None]
-            deltas, fresh = await self._project_fresh(events, seen)
-            fold_into(updates, deltas)
-            self.applied += fresh
-            self.positions.update({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
-            consumed += len(records)
-            progress(min(consumed, total), total)
-        log.info("projection.folded", records=consumed, documents=len(updates), streams=len(seen))
-        await self.store.apply(list(updates.values()))
+        try:
+            while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
+                batches = await self.consumer.getmany(timeout_ms=self.poll_ms, max_records=self.batch_size)
+                for tp, rs in batches.items():
+                    records = [Record(r.topic, r.partition, r.offset, r.key, r.value) for r in rs]
+                    if pool is not None:
+                        await pool.add(records)
+                    else:
+                        folder.add(records)
+                        await asyncio.sleep(0)  # let the consumer's heartbeat run between partitions' batches
+                    consumed += len(rs)
+                self.positions.update({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
+                progress(min(consumed, total), total)
+            folded = await pool.result() if pool is not None else folder.state
+        finally:
+            if pool is not None:
+                pool.close()
+        for rejected in folded.rejected:
+            await self._dead_letter(rejected)
+        log.info("projection.folded", records=consumed, documents=len(folded.updates), streams=len(folded.seen),
+                 workers=workers)
+        await self.store.apply(list(folded.updates.values()))
         await self.store.changed()
-        await self.store.remember_packed(seen)
+        await self.store.remember_packed(folded.seen)
         if self.positions:
             await self.consumer.commit(dict(self.positions))
+        self.applied += folded.applied
         return consumed
 
     async def _end_offsets(self) -> Mapping[TopicPartition, int]:
@@ -155,49 +168,28 @@ class ProjectionRunner:
 
     async def _project_fresh(self, events: Sequence[Positioned],
                              seen: dict[str, SeenStream]) -> tuple[list[tuple[Positioned, Delta]], int]:
-        """The deltas of the events not yet applied, each projected with its stream's case; `seen` moves along
-        (positions and cases) in place. Returns the deltas and how many events were fresh."""
-        fresh = fresh_events(events, seen)
-        cases: dict[str, Case] = {}
-        deltas: list[tuple[Positioned, Delta]] = []
-        for i, ev in enumerate(fresh):
-            if i % YIELD_EVERY == YIELD_EVERY - 1:  # let the consumer's heartbeat run during a long batch
-                await asyncio.sleep(0)
-            stream = ev.envelope.stream_id
-            case = cases[stream] if stream in cases else seen[stream].case
-            deltas.extend((ev, d) for d in await self._project(ev, case))
-            cases[stream] = evolve(self.projection, case, ev.envelope)
-        for stream, case in cases.items():
-            p = seen[stream]
-            seen[stream] = SeenStream(p.version, p.offset, case)
-        return deltas, len(fresh)
+        """`project_fresh`, the refused events sent to the dead-letter topic."""
+        deltas, fresh, refused = project_fresh(self.projection, events, seen)
+        for rejected in refused:
+            await self._dead_letter(rejected)
+        return deltas, fresh
 
     async def _decode(self, record: ConsumerRecord) -> Positioned | None:
-        try:
-            envelope = Envelope.from_bytes(record.value)
-        except (ValidationError, ValueError, TypeError) as exc:
-            await self._dead_letter(record, f"not an event envelope: {exc}")
+        decoded = decode(Record(record.topic, record.partition, record.offset, record.key, record.value))
+        if isinstance(decoded, Rejected):
+            await self._dead_letter(decoded)
             return None
-        return Positioned(envelope, record.topic, record.partition, record.offset)
+        return decoded
 
-    async def _project(self, ev: Positioned, case: Case) -> list[Delta]:
-        bind_correlation_id(ev.envelope.correlation_id)
-        try:
-            return list(project(self.projection, ev.envelope, case))
-        except (ValidationError, LookupError, ValueError) as exc:
-            await self._dead_letter_event(ev, str(exc))
-            return []
-
-    async def _dead_letter_event(self, ev: Positioned, error: str) -> None:
-        log.error("projection.poison_event", event_id=ev.envelope.event_id, type=ev.envelope.type, error=error)
-        await self._send_dlq(ev.topic, ev.envelope.stream_id.encode(), ev.envelope.to_bytes(), error)
-
-    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
-        log.error("projection.poison_message", topic=record.topic, offset=record.offset, error=error[:300])
-        await self._send_dlq(record.topic, record.key, record.value, error)
-
-    async def _send_dlq(self, topic: str, key: bytes | None, value: bytes | None, error: str) -> None:
+    async def _dead_letter(self, rejected: Rejected) -> None:
+        if rejected.event_id is not None:
+            bind_correlation_id(rejected.correlation_id)
+            log.error("projection.poison_event", event_id=rejected.event_id, type=rejected.type, error=rejected.error)
+        else:
+            log.error("projection.poison_message", topic=rejected.topic, offset=rejected.offset,
+                      error=rejected.error[:300])
         if self._dlq is None:
             self._dlq = self._dlq_factory()
             await self._dlq.start()
-        await self._dlq.send_and_wait(dead_letter(topic), value, key=key, headers=[("error", error[:1000].encode())])
+        await self._dlq.send_and_wait(dead_letter(rejected.topic), rejected.value, key=rejected.key,
+                                      headers=[("error", rejected.error[:1000].encode())])

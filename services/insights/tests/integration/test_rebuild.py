@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 from contracts import topics
+from contracts.envelope import new_event_id
+from contracts.topics import dead_letter
 from services.insights.bootstrap import bootstrap, group
 from services.insights.entrypoints.live import follow_active
 from services.insights.entrypoints.rebuild import rebuild
 from services.insights.tests.synthetic import expected, produce, questions, view_sums
+from services.plumbing import kafka
 from services.plumbing.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -103,3 +107,61 @@ async def test_a_rebuild_folds_in_memory_and_a_crash_before_its_commit_is_resume
         assert {n.split("_", 1)[0] for n in names if n.startswith("g")} == {f"g{new}"}  # abandoned ones dropped too
     finally:
         await app.mongo.close()
+
+
+async def test_a_long_rebuild_folds_in_worker_processes_as_one_process_would_and_dead_letters_poison(
+        settings: Settings) -> None:
+    """Worker processes own partitions: streams whose later events need their case (a closure needs the question's
+    themes) across batches, every event twice, and two poison records (not an envelope; a payload its event refuses),
+    which go to the dead-letter topic with the error (the refused event's copy is a duplicate: dropped), while the
+    rest is counted."""
+    settings = settings.model_copy(update={"consumer_batch_size": 300})
+    app = await bootstrap(settings)
+    topic = settings.topic(topics.INTAKE_QUESTIONS)
+    events = questions(900, seed=8)
+    closures = [e.model_copy(update={"event_id": new_event_id(), "type": "QuestionClosed", "stream_version": 2,
+                                     "payload": {"question_id": e.payload["question_id"], "outcome": "answered"}})
+                for e in events[::3]]
+    refused = closures[0].model_copy(update={"event_id": new_event_id(), "stream_id": "question-refused",
+                                             "payload": {"outcome": "answered"}})
+    await produce(settings, topic, events[:450])
+    producer = kafka.producer(settings, "poison")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b"{not an envelope", key=b"question-garbage")
+    finally:
+        await producer.stop()
+    await produce(settings, topic, [*events[450:], *closures, refused], copies=2)
+    try:
+        one, many = await app.generations.new(), await app.generations.new()
+        alone = app.runner(one)
+        alone.fold_workers = 1
+        workers = app.runner(many)
+        workers.fold_workers, workers.fold_in_workers_from = 2, 0
+        total = 450 + 1 + 2 * (450 + len(closures) + 1)
+        assert await alone.catch_up() == total and await workers.catch_up() == total
+        assert workers.applied == alone.applied == 900 + len(closures) + 1  # the refused one is applied as nothing
+        folded = await view_sums(app.generations.store(many), app.projection)
+        assert folded == await view_sums(app.generations.store(one), app.projection)
+        resolved = sum(n for (view, _, name), n in folded.items() if view == "unmet_needs" and name == "resolved")
+        assert resolved > 0  # the closures found their questions' themes in the case, across batches and workers
+        assert await app.generations.store(many).count_positions() == 900 + 1  # the refused stream's version too
+
+        dead = await read_all(settings, dead_letter(topic))
+        errors = sorted(dict(r.headers)["error"].decode().split(":")[0] for r in dead)
+        assert len(dead) == 2 * 2  # both runners: the garbage, the refused event
+        assert errors.count("not an event envelope") == 2 and all(r.key for r in dead)
+    finally:
+        await app.mongo.close()
+
+
+async def read_all(settings: Settings, topic: str) -> list:  # type: ignore[type-arg]
+    consumer = kafka.consumer(settings, f"reader-{uuid.uuid4()}", topic)
+    await consumer.start()
+    try:
+        records = []
+        while batch := await consumer.getmany(timeout_ms=2000):
+            records += [r for rs in batch.values() for r in rs]
+        return records
+    finally:
+        await consumer.stop()

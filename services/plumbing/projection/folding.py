@@ -1,0 +1,188 @@
+"""Turning records into view documents, without I/O: decode, drop what a stream has applied, project, fold.
+
+The live runner uses `decode` and `project_fresh` batch by batch; a rebuild keeps a `Folder` per group of partitions
+for the whole history, in worker processes when it is long (`FoldPool`): a stream's events are all in one partition
+(the relay keys them by stream id) and a view document is owned by one partition, so the folders' results are disjoint
+and are merged by a union.
+"""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import queue
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from pydantic import ValidationError
+
+from contracts.envelope import Envelope
+from services.plumbing.projection.model import (
+    Case, Delta, DocUpdate, Positioned, Projection, SeenStream, evolve, fold_into, fresh_events, project)
+
+
+class Record(NamedTuple):
+    """What a rebuild needs of a Kafka record (picklable, unlike aiokafka's)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that goes to the dead-letter topic: not an envelope, or an event its projection refused."""
+
+    topic: str
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    error: str
+    event_id: str | None = None
+    type: str | None = None
+    correlation_id: str | None = None
+
+
+def decode(record: Record) -> Positioned | Rejected:
+    try:
+        envelope = Envelope.from_bytes(record.value or b"")
+    except (ValidationError, ValueError, TypeError) as exc:
+        return Rejected(record.topic, record.offset, record.key, record.value, f"not an event envelope: {exc}")
+    return Positioned(envelope, record.topic, record.partition, record.offset)
+
+
+def project_fresh(projection: Projection, events: Sequence[Positioned], seen: dict[str, SeenStream]
+                  ) -> tuple[list[tuple[Positioned, Delta]], int, list[Rejected]]:
+    """The deltas of the events not yet applied, each projected with its stream's case; `seen` moves along (positions
+    and cases) in place. Returns the deltas, how many events were fresh, and the events the projection refused (their
+    stream's case is left as it was)."""
+    fresh = fresh_events(events, seen)
+    cases: dict[str, Case] = {}
+    deltas: list[tuple[Positioned, Delta]] = []
+    refused: list[Rejected] = []
+    for ev in fresh:
+        envelope = ev.envelope
+        stream = envelope.stream_id
+        case = cases[stream] if stream in cases else seen[stream].case
+        try:
+            made = list(project(projection, envelope, case))
+            cases[stream] = evolve(projection, case, envelope)
+        except (ValidationError, LookupError, ValueError) as exc:
+            refused.append(Rejected(ev.topic, ev.offset, stream.encode(), envelope.to_bytes(), str(exc),
+                                    envelope.event_id, envelope.type, envelope.correlation_id))
+            continue
+        deltas.extend((ev, d) for d in made)
+    for stream, case in cases.items():
+        p = seen[stream]
+        seen[stream] = SeenStream(p.version, p.offset, case)
+    return deltas, len(fresh), refused
+
+
+class Folded(NamedTuple):
+    updates: dict[tuple[str, str], DocUpdate]
+    seen: dict[str, SeenStream]
+    applied: int
+    rejected: list[Rejected]
+
+
+class Folder:
+    """A rebuild's state for some partitions: the streams' positions and cases, the view documents summed so far."""
+
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+        self.state = Folded({}, {}, 0, [])
+
+    def add(self, records: Sequence[Record]) -> None:
+        events = []
+        for record in records:
+            decoded = decode(record)
+            if isinstance(decoded, Rejected):
+                self.state.rejected.append(decoded)
+            else:
+                events.append(decoded)
+        deltas, fresh, refused = project_fresh(self.projection, events, self.state.seen)
+        fold_into(self.state.updates, deltas)
+        self.state.rejected.extend(refused)
+        self.state = self.state._replace(applied=self.state.applied + fresh)
+
+
+def merge(parts: Sequence[Folded]) -> Folded:
+    merged = Folded({}, {}, 0, [])
+    for part in parts:
+        merged.updates.update(part.updates)
+        merged.seen.update(part.seen)
+        merged.rejected.extend(part.rejected)
+    return merged._replace(applied=sum(p.applied for p in parts))
+
+
+def _serve(inbox: Any, outbox: Any, projection: Projection) -> None:
+    """A worker process: fold every batch it is sent until None, then send back what it folded (or its failure)."""
+    folder = Folder(projection)
+    try:
+        while (records := inbox.get()) is not None:
+            folder.add(records)
+        outbox.put(folder.state)
+    except BaseException as exc:  # noqa: BLE001 — reported to the parent, which raises it there
+        outbox.put(RuntimeError(f"fold worker failed: {exc!r}"))
+
+
+class FoldPool:
+    """`workers` processes, each folding the partitions given to it (round robin, in order of first appearance)."""
+
+    QUEUED_BATCHES = 4
+
+    def __init__(self, projection: Projection, workers: int) -> None:
+        ctx = multiprocessing.get_context("spawn")  # never fork a process with an event loop and client threads
+        self.outbox = ctx.Queue()
+        self.inboxes = [ctx.Queue(self.QUEUED_BATCHES) for _ in range(workers)]
+        self.processes = [ctx.Process(target=_serve, args=(inbox, self.outbox, projection), daemon=True)
+                          for inbox in self.inboxes]
+        self.owner: dict[tuple[str, int], int] = {}
+        for p in self.processes:
+            p.start()
+
+    async def add(self, records: Sequence[Record]) -> None:
+        """Send a batch of one partition to its worker (waits while that worker has `QUEUED_BATCHES` waiting)."""
+        if not records:
+            return
+        where = (records[0].topic, records[0].partition)
+        worker = self.owner.setdefault(where, len(self.owner) % len(self.inboxes))
+        await asyncio.to_thread(self._put, self.inboxes[worker], list(records))
+
+    def _put(self, inbox: Any, item: Any) -> None:
+        while True:
+            try:
+                return inbox.put(item, timeout=1.0)
+            except queue.Full:
+                self._check_alive()
+
+    async def result(self) -> Folded:
+        for inbox in self.inboxes:
+            await asyncio.to_thread(self._put, inbox, None)
+        parts = [await asyncio.to_thread(self._get) for _ in self.processes]
+        for p in self.processes:
+            p.join(timeout=10)
+        return merge(parts)
+
+    def _get(self) -> Folded:
+        while True:
+            try:
+                part = self.outbox.get(timeout=1.0)
+            except queue.Empty:
+                self._check_alive()
+                continue
+            if isinstance(part, BaseException):
+                raise part
+            return part
+
+    def _check_alive(self) -> None:
+        dead = [p.exitcode for p in self.processes if p.exitcode not in (None, 0)]
+        if dead:
+            raise RuntimeError(f"a fold worker died (exit codes {dead})")
+
+    def close(self) -> None:
+        for p in self.processes:
+            if p.is_alive():
+                p.terminate()
