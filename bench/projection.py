@@ -142,9 +142,13 @@ async def baseline(app: App, topic: str, count: int, generation: int) -> tuple[f
     return time.perf_counter() - started, len(docs)
 
 
-async def live(app: App, seconds: float) -> tuple[int, float]:
+async def live(app: App, seconds: float) -> tuple[int, float, dict[str, float]]:
     generation = await app.generations.new()
     runner = app.runner(generation)
+    spent: dict[str, float] = {}
+    store = runner.store
+    for name in ("seen", "guards", "apply", "changed", "remember"):
+        setattr(store, name, timed(spent, name, getattr(store, name)))
     task = asyncio.create_task(runner.run())
     started = time.perf_counter()
     await asyncio.sleep(seconds)
@@ -152,7 +156,7 @@ async def live(app: App, seconds: float) -> tuple[int, float]:
     await asyncio.gather(task, return_exceptions=True)
     elapsed = time.perf_counter() - started
     await app.generations.drop(generation)
-    return runner.applied, elapsed
+    return runner.applied, elapsed, spent
 
 
 QUERIES: dict[str, Callable[[InsightsServicer], Awaitable[Any]]] = {
@@ -235,10 +239,10 @@ async def main(args: argparse.Namespace) -> None:
         print(f"rebuild  (catch_up into a fresh generation, batch {args.rebuild_batch:,}): {n / rebuilt:,.0f} events/s "
               f"= {base / rebuilt:.0%} of baseline (goal >= 50%); wall {rebuilt:.1f} s (goal < 60 s for 1M); of which "
               + ", ".join(f"{k} {v:.1f} s" for k, v in spent.items()) + f" ({seen:,} stream positions)")
-        applied, seconds = await live(app, args.live_seconds)
+        applied, seconds, spent = await live(app, args.live_seconds)
         print(f"live     (ProjectionRunner.run, batch {settings.consumer_batch_size:,}, {seconds:.0f} s from the "
               f"beginning): {applied / seconds:,.0f} events/s = {applied / seconds * base / n:.0%} of baseline "
-              f"({applied:,} applied)")
+              f"({applied:,} applied); store calls: " + ", ".join(f"{k} {v:.1f} s" for k, v in spent.items()))
         for kept in (False, True):
             for name, lat in (await latencies(app, args.queries, kept)).items():
                 print(f"query    {name:<18} {'kept answers' if kept else 'read views  '} ({args.queries} calls, "
