@@ -23,7 +23,7 @@ from contracts.events.intake import (
 from contracts.events.referral import ReferralRequested
 from services.insights.domain.questions_per_theme import month_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case
 
 VIEW = "unmet_needs"
 ALL = "*"
@@ -54,40 +54,39 @@ class UnmetNeeds:
     TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, QuestionInformed,
                                              ClientAccompanied, GapRecorded, QuestionClosed, QuestionReopened,
                                              ReferralRequested))
+    reads = TYPES
 
-    def _deltas(self, tenant: str, month: str, themes: Sequence[str], measure: str, n: int = 1) -> Iterable[Delta]:
-        for theme in themes:
-            yield Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, {measure: n})
+    def _deltas(self, tenant: str, month: str, themes: Sequence[str], measure: str, n: int = 1) -> list[Delta]:
+        return [_cell(tenant, month, theme, measure, n) for theme in themes]
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type not in self.TYPES:
-            return
+            return ()
         event, tenant = decode(envelope), envelope.tenant
         if isinstance(event, ReferralRequested):
-            yield from self._deltas(tenant, month_of(envelope.occurred_at), rows_of(event.themes), "referred")
-            return
+            return self._deltas(tenant, month_of(envelope.occurred_at), _rows(event.themes), "referred")
         if isinstance(event, QuestionRegistered):
-            yield from self._deltas(tenant, month_of(envelope.occurred_at), rows_of(event.themes), "registered")
-            return
+            return self._deltas(tenant, month_of(envelope.occurred_at), _rows(event.themes), "registered")
         month, themes = case.get(K + "month"), case.get(K + "themes", [])
         if month is None:  # the question's registration was never seen: nothing to count it under
-            return
+            return ()
         if isinstance(event, QuestionClarified):
-            old, new = set(rows_of(themes)), set(rows_of(event.themes))
-            yield from self._deltas(tenant, month, sorted(old - new), "registered", -1)
-            yield from self._deltas(tenant, month, sorted(new - old), "registered")
-        elif isinstance(event, QuestionInformed):
+            old, new = set(rows_of(themes)), set(_rows(event.themes))
+            return [*self._deltas(tenant, month, sorted(old - new), "registered", -1),
+                    *self._deltas(tenant, month, sorted(new - old), "registered")]
+        if isinstance(event, QuestionInformed):
             done = set(case.get(K + "informed", []))
-            yield from self._deltas(tenant, month, [r for r in rows_of(event.themes) if r not in done], "informed")
-        elif isinstance(event, ClientAccompanied) and not case.get(K + "accompanied"):
-            yield from self._deltas(tenant, month, rows_of(themes), "accompanied")
-        elif isinstance(event, GapRecorded):
+            return self._deltas(tenant, month, [r for r in _rows(event.themes) if r not in done], "informed")
+        if isinstance(event, ClientAccompanied) and not case.get(K + "accompanied"):
+            return self._deltas(tenant, month, rows_of(themes), "accompanied")
+        if isinstance(event, GapRecorded):
             done = set(case.get(K + "gaps", []))
-            yield from self._deltas(tenant, month, [r for r in rows_of([event.theme]) if r not in done], "gaps")
-        elif isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
-            yield from self._deltas(tenant, month, rows_of(themes), RESOLVED[event.outcome])
-        elif isinstance(event, QuestionReopened) and (closed := case.get(K + "closed")):
-            yield from self._deltas(tenant, month, closed["rows"], closed["measure"], -1)
+            return self._deltas(tenant, month, [r for r in _rows((event.theme,)) if r not in done], "gaps")
+        if isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
+            return self._deltas(tenant, month, rows_of(themes), RESOLVED[event.outcome])
+        if isinstance(event, QuestionReopened) and (closed := case.get(K + "closed")):
+            return self._deltas(tenant, month, closed["rows"], closed["measure"], -1)
+        return ()
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         if envelope.type not in self.TYPES or envelope.type == ReferralRequested.event_type:
@@ -111,3 +110,8 @@ class UnmetNeeds:
         elif isinstance(event, QuestionReopened):
             new = {K + "closed": None}
         return {**case, **new}
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _cell(tenant: str, month: str, theme: str, measure: str, n: int) -> Delta:
+    return Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, {measure: n})
