@@ -1,7 +1,7 @@
 """CPU cost per event of what the insights projection does in process: decode, project + evolve, fold (no Kafka).
 
     .local/venv/bin/python bench/project_cpu.py [--events 100000] [--batch 5000] [--mix] [--repeat 3] [--profile]
-                                                [--digest]
+                                                [--digest] [--gc on|off|freeze]
 
 The records are the ones `bench/projection.py` produces (QuestionRegistered v2, one stream each), or with `--mix`
 whole question, referral, signal and catalogue-service streams (every view's paths). They are handled batch by batch
@@ -10,6 +10,10 @@ as `ProjectionRunner`'s rebuild path handles them, minus the awaits: `Envelope.f
 (fold). Printed: µs per event of each part, their sum, and the same bytes through `json.loads` (the baseline, measured
 in the same run) with the ratio. Best of `--repeat` runs. `--profile` prints cProfile's top functions of one run;
 `--digest` prints a hash of the folded documents and the final stream cases (to compare two versions of the code).
+`--gc`: `on` (default) lets CPython's cyclic collector run as in the runner, where its full collections, traversing
+every stream's case kept so far and the batch in hand, cost as much as the work itself; `off` disables it during the
+run (the work alone); `freeze` moves what survives each batch to the permanent generation (`gc.freeze()`), what a
+runner could do between batches.
 """
 from __future__ import annotations
 
@@ -131,8 +135,9 @@ def mixed(count: int, seed: int = 11) -> Iterator[tuple[str, int, bytes]]:
         elif kind < 0.95:  # a signal
             s = f"signal-{seed}-{i}"
             yield record(topics.INTAKE_SIGNALS, s, 1, tenant, at, "SignalReported", {
-                "signal_id": s, "office_id": rng.choice(TENANTS[tenant]), "themes": rng.sample(themes, rng.choice((0, 1))),
-                "barriers": rng.sample(barriers, rng.choice((0, 1, 2))), "services": ["svc-1"], "text": "long waits"})
+                "signal_id": s, "office_id": rng.choice(TENANTS[tenant]),
+                "themes": rng.sample(themes, rng.choice((0, 1))), "barriers": rng.sample(barriers, rng.choice((0, 1, 2))),
+                "services": ["svc-1"], "text": "long waits"})
         else:  # a catalogue service
             s = f"svc-{seed}-{i}"
             rec = {"name": "Service", "organization_id": "org-1", "languages": rng.sample(LANGUAGES, 2),
@@ -147,8 +152,18 @@ def mixed(count: int, seed: int = 11) -> Iterator[tuple[str, int, bytes]]:
                              {"service_id": s, "status": "inactive", "reason": "moved"})
 
 
-def run(records: list[tuple[str, int, bytes]], batch: int) -> tuple[dict[str, float], Any]:
+def run(records: list[tuple[str, int, bytes]], batch: int, collector: str = "on") -> tuple[dict[str, float], Any]:
     """One rebuild's in-memory work, timed per part (seconds)."""
+    if collector == "off":
+        gc.disable()
+    try:
+        return _run(records, batch, collector)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def _run(records: list[tuple[str, int, bytes]], batch: int, collector: str) -> tuple[dict[str, float], Any]:
     projection = all_views()
     spent = dict.fromkeys(("decode", "dedup", "project+evolve", "fold"), 0.0)
     seen: dict[str, SeenStream] = {}
@@ -179,6 +194,9 @@ def run(records: list[tuple[str, int, bytes]], batch: int) -> tuple[dict[str, fl
         t4 = clock()
         for part, took in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             spent[part] += took
+        if collector == "freeze":
+            del events, fresh, deltas
+            gc.freeze()
     return spent, (updates, seen)
 
 
@@ -205,16 +223,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--digest", action="store_true")
+    parser.add_argument("--gc", choices=("on", "off", "freeze"), default="on")
     args = parser.parse_args()
     made = mixed(args.events) if args.mix else registrations(args.events)
     records = [r for _, r in zip(range(args.events), made)]
     n = len(records)
     print(f"{n:,} records ({'mixed streams' if args.mix else 'QuestionRegistered v2'}), batch {args.batch:,}, "
-          f"Python {sys.version.split()[0]}")
+          f"collector {args.gc}, Python {sys.version.split()[0]}")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
-        run(records, args.batch)
+        run(records, args.batch, args.gc)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
@@ -224,7 +243,7 @@ def main() -> None:
     for _ in range(args.repeat):
         gc.collect()
         base = baseline(records)
-        spent, state = run(records, args.batch)
+        spent, state = run(records, args.batch, args.gc)
         best_base = min(best_base, base)
         best = {k: min(v, best.get(k, float("inf"))) for k, v in spent.items()}
         del spent

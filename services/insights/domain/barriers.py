@@ -23,7 +23,7 @@ from contracts.events.intake_signal import SignalReported
 from services.insights.domain.questions_per_theme import month_of
 from services.insights.domain.unmet_needs import rows_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import SHARED_DELTAS, Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "barriers"
 SIGNALS = "barrier_signals"
@@ -68,16 +68,12 @@ class Barriers:
             return [_signal_cell(tenant, month, service, barrier)
                     for service in dict.fromkeys(event.services) for barrier in dict.fromkeys(event.barriers)]
         if isinstance(event, QuestionRegistered):
-            month, old, new = month_of(envelope.occurred_at), frozenset(), _cells(event.themes, event.barriers)
-        elif K + "month" not in case:  # a clarification of a question whose registration was never seen
+            return _registered(tenant, month_of(envelope.occurred_at), event.themes, event.barriers)
+        if K + "month" not in case:  # a clarification of a question whose registration was never seen
             return ()
-        else:
-            assert isinstance(event, QuestionClarified)
-            month = case[K + "month"]
-            old = _cells(tuple(case[K + "themes"]), tuple(case[K + "barriers"]))
-            new = _cells(event.themes, event.barriers)
-        return [_cell(tenant, month, theme, barrier, sign)
-                for sign, moved in ((-1, old - new), (1, new - old)) for theme, barrier in sorted(moved)]
+        assert isinstance(event, QuestionClarified)
+        old, new = _cells(tuple(case[K + "themes"]), tuple(case[K + "barriers"])), _cells(event.themes, event.barriers)
+        return _moved(tenant, case[K + "month"], old, new)
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         if envelope.type == QuestionRegistered.event_type:
@@ -90,8 +86,19 @@ class Barriers:
             new = {}
         else:
             return case
-        return {**case, **new, K + "themes": list(event.themes), K + "barriers": list(event.barriers)}
+        return {**case, **new, K + "themes": case_list(event.themes), K + "barriers": case_list(event.barriers)}
 
+
+
+def _moved(tenant: str, month: str, old: frozenset[tuple[str, str]], new: frozenset[tuple[str, str]]) -> list[Delta]:
+    """A question leaves the cells it is no longer in and enters the ones it was not in yet."""
+    return [_cell(tenant, month, theme, barrier, sign)
+            for sign, moved in ((-1, old - new), (1, new - old)) for theme, barrier in sorted(moved)]
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _registered(tenant: str, month: str, themes: tuple[str, ...], barriers: tuple[str, ...]) -> tuple[Delta, ...]:
+    return tuple(_moved(tenant, month, frozenset(), _cells(themes, barriers)))
 
 
 @lru_cache(maxsize=SHARED_DELTAS)

@@ -29,10 +29,15 @@ class LanguageDemand:
     def project(self, envelope: Envelope) -> Iterable[Delta]:
         if (event := registered(envelope)) is None:
             return ()
-        tenant, month = envelope.tenant, month_of(envelope.occurred_at)
-        interpreter, uncovered = int(event.interpreter_needed), int(event.language_used not in event.client_languages)
-        return [_cell(tenant, month, language, interpreter, uncovered)
-                for language in dict.fromkeys((ALL_LANGUAGES, *event.client_languages))]
+        return _deltas(envelope.tenant, month_of(envelope.occurred_at), event.client_languages,
+                       int(event.interpreter_needed), int(event.language_used not in event.client_languages))
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _deltas(tenant: str, month: str, languages: tuple[str, ...], interpreter_needed: int,
+            uncovered: int) -> tuple[Delta, ...]:
+    return tuple(_cell(tenant, month, language, interpreter_needed, uncovered)
+                 for language in dict.fromkeys((ALL_LANGUAGES, *languages)))
 
 
 @lru_cache(maxsize=SHARED_DELTAS)

@@ -7,7 +7,7 @@ question stream's case (key `od_`). The supply side is `service_languages`; the 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -16,9 +16,9 @@ from contracts.envelope import Envelope
 from contracts.events import decode
 from contracts.events.intake import QuestionClarified, QuestionRegistered
 from services.insights.domain.questions_per_theme import month_of
-from services.insights.domain.unmet_needs import rows_of
+from services.insights.domain.unmet_needs import rows_of, theme_rows
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import SHARED_DELTAS, Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "offer_demand"
 K = "od_"
@@ -37,7 +37,7 @@ class OfferDemand:
         event = decode(envelope)
         if isinstance(event, QuestionRegistered):
             return _deltas(envelope.tenant, month_of(envelope.occurred_at), event.office_id,
-                           dict.fromkeys(event.client_languages), rows_of(event.themes), 1)
+                           dict.fromkeys(event.client_languages), theme_rows(event.themes), 1)
         if (where := case.get(K + "where")) is not None:
             old, new = set(rows_of(case.get(K + "themes", []))), set(rows_of(event.themes))
             month, office, languages = where["month"], where["office"], where["languages"]
@@ -49,16 +49,21 @@ class OfferDemand:
         if envelope.type not in self.TYPES:
             return case
         event = decode(envelope)
-        new: dict[str, Any] = {K + "themes": list(getattr(event, "themes"))}
+        new: dict[str, Any] = {K + "themes": case_list(tuple(getattr(event, "themes")))}
         if isinstance(event, QuestionRegistered):
-            new[K + "where"] = {"month": month_of(envelope.occurred_at), "office": event.office_id,
-                                "languages": list(dict.fromkeys(event.client_languages))}
+            new[K + "where"] = _where(month_of(envelope.occurred_at), event.office_id, event.client_languages)
         elif K + "where" not in case:
             return case
         return {**case, **new}
 
 
-def _deltas(tenant: str, month: str, office: str, languages: Iterable[str], themes: Sequence[str],
+@lru_cache(maxsize=SHARED_DELTAS)
+def _where(month: str, office: str, languages: tuple[str, ...]) -> dict[str, Any]:
+    """Where a question was asked, as its case keeps it (shared, like `case_list`)."""
+    return {"month": month, "office": office, "languages": case_list(tuple(dict.fromkeys(languages)))}
+
+
+def _deltas(tenant: str, month: str, office: str, languages: Iterable[str], themes: Iterable[str],
             n: int) -> list[Delta]:
     return [_cell(tenant, month, office, theme, language, n) for theme in themes for language in languages]
 

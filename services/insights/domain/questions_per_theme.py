@@ -64,8 +64,12 @@ class QuestionsPerTheme:
     def project(self, envelope: Envelope) -> Iterable[Delta]:
         if (event := registered(envelope)) is None:
             return ()
-        tenant, month = envelope.tenant, month_of(envelope.occurred_at)
-        return [_cell(tenant, theme, month) for theme in (ALL_THEMES, *event.themes)]
+        return _deltas(envelope.tenant, month_of(envelope.occurred_at), event.themes)
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _deltas(tenant: str, month: str, themes: tuple[str, ...]) -> tuple[Delta, ...]:
+    return tuple(_cell(tenant, theme, month) for theme in (ALL_THEMES, *themes))
 
 
 @lru_cache(maxsize=SHARED_DELTAS)

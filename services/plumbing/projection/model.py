@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from contracts.envelope import Envelope
@@ -44,12 +45,20 @@ Case = Mapping[str, Any]
 SHARED_DELTAS = 1 << 16
 
 
+@lru_cache(maxsize=SHARED_DELTAS)
+def case_list(values: tuple[Any, ...]) -> list[Any]:
+    """A list of `values` for a case to keep, the same object for the same values: a rebuild keeps a case per stream,
+    a million of them, mostly holding the same few lists. A case, and what is in it, is never changed in place."""
+    return list(values)
+
+
 class Projection(Protocol):
     """A read model: which topics it reads and which counter deltas an event makes. Pure: no I/O.
 
     A projection that needs what earlier events of the same stream said (the themes of a question when it is closed,
     say) sets `uses_case = True`: it then gets the stream's case — a small dict kept per stream by the runner — as
-    `project(envelope, case)`, and keeps it current with `evolve(case, envelope) -> case`.
+    `project(envelope, case)`, and keeps it current with `evolve(case, envelope) -> case`, which returns a new case:
+    a case and the values in it are never changed in place (cases share values: `case_list`).
     """
 
     topics: Sequence[str]
