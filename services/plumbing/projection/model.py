@@ -97,6 +97,8 @@ class Composite:
 
     def _plan(self, event_type: str) -> tuple[list[tuple[Any, bool]], list[Any]]:
         """The `project` steps (with whether each takes the case) and `evolve` steps of the parts reading a type."""
+        if len(self._steps) >= 1024:  # types no code knows (poison messages) must not pile up
+            self._steps.clear()
         parts = [p for p in self.parts if reads(p, event_type)]
         plan = self._steps[event_type] = ([(p.project, getattr(p, "uses_case", False)) for p in parts],
                                           [step for p in parts if (step := getattr(p, "evolve", None)) is not None])
