@@ -88,13 +88,19 @@ def upcaster(name: str, from_version: int) -> Callable[[Upcast], Upcast]:
 
 
 _recent: dict[str, DomainEvent] = {}
+_last: tuple[Envelope | None, DomainEvent | None] = (None, None)
 
 
 def decode(envelope: Envelope) -> DomainEvent:
-    """The envelope's payload as its current event type. Remembers recent ones: several views read each event."""
-    if (found := _recent.get(envelope.event_id)) is not None:
-        return found
-    if len(_recent) >= 8192:
-        _recent.clear()
-    event = _recent[envelope.event_id] = registry.decode(envelope.type, envelope.schema_version, envelope.payload)
-    return event
+    """The envelope's payload as its current event type. Remembers recent ones: several views read each event (one
+    after another: the last envelope's is at hand without a lookup)."""
+    global _last
+    last, found = _last
+    if envelope is last:
+        return found  # type: ignore[return-value]
+    if (found := _recent.get(envelope.event_id)) is None:
+        if len(_recent) >= 8192:
+            _recent.clear()
+        found = _recent[envelope.event_id] = registry.decode(envelope.type, envelope.schema_version, envelope.payload)
+    _last = (envelope, found)
+    return found

@@ -12,6 +12,7 @@ as `ServiceAccess`'s reasons, so both answers hide the same counts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from contracts import taxonomy, topics
@@ -22,7 +23,7 @@ from contracts.events.intake_signal import SignalReported
 from services.insights.domain.questions_per_theme import month_of
 from services.insights.domain.unmet_needs import rows_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "barriers"
 SIGNALS = "barrier_signals"
@@ -46,35 +47,33 @@ def cells(themes: Sequence[str], barriers: Sequence[str]) -> set[tuple[str, str]
     return {(t, b) for t in rows_of(themes) for b in dict.fromkeys(barriers)}
 
 
+@lru_cache(maxsize=4096)  # few distinct theme and barrier lists; a rebuild asks for each a million times
+def _cells(themes: tuple[str, ...], barriers: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(cells(themes, barriers))
+
+
 class Barriers:
     topics = (topics.INTAKE_QUESTIONS, topics.INTAKE_SIGNALS)
     views = (VIEW, SIGNALS)
     uses_case = True
     TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, SignalReported))
+    reads = TYPES
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type not in self.TYPES:
-            return
+            return ()
         event, tenant = decode(envelope), envelope.tenant
         if isinstance(event, SignalReported):
             month = month_of(envelope.occurred_at)
-            for service in dict.fromkeys(event.services):
-                for barrier in dict.fromkeys(event.barriers):
-                    key = {"tenant": tenant, "month": month, "service": service, "barrier": barrier}
-                    yield Delta(SIGNALS, key, {"signals": 1})
-            return
+            return [_signal_cell(tenant, month, service, barrier)
+                    for service in dict.fromkeys(event.services) for barrier in dict.fromkeys(event.barriers)]
         if isinstance(event, QuestionRegistered):
-            month, old, new = month_of(envelope.occurred_at), set(), cells(event.themes, event.barriers)
-        elif K + "month" not in case:  # a clarification of a question whose registration was never seen
-            return
-        else:
-            assert isinstance(event, QuestionClarified)
-            month = case[K + "month"]
-            old, new = cells(case[K + "themes"], case[K + "barriers"]), cells(event.themes, event.barriers)
-        for sign, moved in ((-1, old - new), (1, new - old)):
-            for theme, barrier in sorted(moved):
-                yield Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme, "barrier": barrier},
-                            {"questions": sign})
+            return _registered(tenant, month_of(envelope.occurred_at), event.themes, event.barriers)
+        if K + "month" not in case:  # a clarification of a question whose registration was never seen
+            return ()
+        assert isinstance(event, QuestionClarified)
+        old, new = _cells(tuple(case[K + "themes"]), tuple(case[K + "barriers"])), _cells(event.themes, event.barriers)
+        return _moved(tenant, case[K + "month"], old, new)
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         if envelope.type == QuestionRegistered.event_type:
@@ -87,5 +86,26 @@ class Barriers:
             new = {}
         else:
             return case
-        return {**case, **new, K + "themes": list(event.themes), K + "barriers": list(event.barriers)}
+        return {**case, **new, K + "themes": case_list(event.themes), K + "barriers": case_list(event.barriers)}
 
+
+
+def _moved(tenant: str, month: str, old: frozenset[tuple[str, str]], new: frozenset[tuple[str, str]]) -> list[Delta]:
+    """A question leaves the cells it is no longer in and enters the ones it was not in yet."""
+    return [_cell(tenant, month, theme, barrier, sign)
+            for sign, moved in ((-1, old - new), (1, new - old)) for theme, barrier in sorted(moved)]
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _registered(tenant: str, month: str, themes: tuple[str, ...], barriers: tuple[str, ...]) -> tuple[Delta, ...]:
+    return tuple(_moved(tenant, month, frozenset(), _cells(themes, barriers)))
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _cell(tenant: str, month: str, theme: str, barrier: str, n: int) -> Delta:
+    return Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme, "barrier": barrier}, {"questions": n})
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _signal_cell(tenant: str, month: str, service: str, barrier: str) -> Delta:
+    return Delta(SIGNALS, {"tenant": tenant, "month": month, "service": service, "barrier": barrier}, {"signals": 1})

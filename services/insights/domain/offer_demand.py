@@ -7,7 +7,8 @@ question stream's case (key `od_`). The supply side is `service_languages`; the 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from contracts import topics
@@ -15,9 +16,9 @@ from contracts.envelope import Envelope
 from contracts.events import decode
 from contracts.events.intake import QuestionClarified, QuestionRegistered
 from services.insights.domain.questions_per_theme import month_of
-from services.insights.domain.unmet_needs import rows_of
+from services.insights.domain.unmet_needs import rows_of, theme_rows
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "offer_demand"
 K = "od_"
@@ -28,36 +29,46 @@ class OfferDemand:
     views = (VIEW,)
     uses_case = True
     TYPES = frozenset((QuestionRegistered.event_type, QuestionClarified.event_type))
+    reads = TYPES
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type not in self.TYPES:
-            return
+            return ()
         event = decode(envelope)
         if isinstance(event, QuestionRegistered):
-            where = {"month": month_of(envelope.occurred_at), "office": event.office_id,
-                     "languages": list(dict.fromkeys(event.client_languages))}
-            yield from _deltas(envelope.tenant, where, rows_of(event.themes), 1)
-        elif (where := case.get(K + "where")) is not None:
+            return _deltas(envelope.tenant, month_of(envelope.occurred_at), event.office_id,
+                           dict.fromkeys(event.client_languages), theme_rows(event.themes), 1)
+        if (where := case.get(K + "where")) is not None:
             old, new = set(rows_of(case.get(K + "themes", []))), set(rows_of(event.themes))
-            yield from _deltas(envelope.tenant, where, sorted(old - new), -1)
-            yield from _deltas(envelope.tenant, where, sorted(new - old), 1)
+            month, office, languages = where["month"], where["office"], where["languages"]
+            return [*_deltas(envelope.tenant, month, office, languages, sorted(old - new), -1),
+                    *_deltas(envelope.tenant, month, office, languages, sorted(new - old), 1)]
+        return ()
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         if envelope.type not in self.TYPES:
             return case
         event = decode(envelope)
-        new: dict[str, Any] = {K + "themes": list(getattr(event, "themes"))}
+        new: dict[str, Any] = {K + "themes": case_list(tuple(getattr(event, "themes")))}
         if isinstance(event, QuestionRegistered):
-            new[K + "where"] = {"month": month_of(envelope.occurred_at), "office": event.office_id,
-                                "languages": list(dict.fromkeys(event.client_languages))}
+            new[K + "where"] = _where(month_of(envelope.occurred_at), event.office_id, event.client_languages)
         elif K + "where" not in case:
             return case
         return {**case, **new}
 
 
-def _deltas(tenant: str, where: Case, themes: Sequence[str], n: int) -> Iterable[Delta]:
-    for theme in themes:
-        for language in where["languages"]:
-            key = {"tenant": tenant, "month": where["month"], "office": where["office"], "theme": theme,
-                   "language": language}
-            yield Delta(VIEW, key, {"questions": n})
+@lru_cache(maxsize=SHARED_DELTAS)
+def _where(month: str, office: str, languages: tuple[str, ...]) -> dict[str, Any]:
+    """Where a question was asked, as its case keeps it (shared, like `case_list`)."""
+    return {"month": month, "office": office, "languages": case_list(tuple(dict.fromkeys(languages)))}
+
+
+def _deltas(tenant: str, month: str, office: str, languages: Iterable[str], themes: Iterable[str],
+            n: int) -> list[Delta]:
+    return [_cell(tenant, month, office, theme, language, n) for theme in themes for language in languages]
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _cell(tenant: str, month: str, office: str, theme: str, language: str, n: int) -> Delta:
+    key = {"tenant": tenant, "month": month, "office": office, "theme": theme, "language": language}
+    return Delta(VIEW, key, {"questions": n})

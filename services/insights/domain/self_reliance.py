@@ -9,6 +9,7 @@ stream's case (keys `sr_*`) carries the request's month and cohort to the comple
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from contracts import topics
 from contracts.envelope import Envelope
@@ -16,7 +17,7 @@ from contracts.events import decode
 from contracts.events.referral import ReferralCompleted, ReferralRequested
 from services.insights.domain.questions_per_theme import BRUSSELS, month_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case
 
 VIEW = "self_reliance"
 MEASURES = ("completed", "went_alone")
@@ -27,14 +28,14 @@ class SelfReliance:
     topics = (topics.REFERRAL_REFERRALS,)
     views = (VIEW,)
     uses_case = True
+    reads = frozenset((ReferralRequested.event_type, ReferralCompleted.event_type))
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type != ReferralCompleted.event_type or not case.get(K + "cohort"):
-            return
+            return ()
         event = decode(envelope)
         assert isinstance(event, ReferralCompleted)
-        key = {"tenant": envelope.tenant, "month": case[K + "month"], "cohort": case[K + "cohort"]}
-        yield Delta(VIEW, key, {"completed": 1, "went_alone": int(event.went_alone)})
+        return (_cell(envelope.tenant, case[K + "month"], case[K + "cohort"], int(event.went_alone)),)
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         if envelope.type != ReferralRequested.event_type:
@@ -45,3 +46,8 @@ class SelfReliance:
         later = since is not None and envelope.occurred_at.astimezone(BRUSSELS).date() > since
         return {**case, K + "month": month_of(envelope.occurred_at),
                 K + "cohort": since.strftime("%Y-%m") if later and since else None}
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _cell(tenant: str, month: str, cohort: str, went_alone: int) -> Delta:
+    return Delta(VIEW, {"tenant": tenant, "month": month, "cohort": cohort}, {"completed": 1, "went_alone": went_alone})

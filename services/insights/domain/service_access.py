@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from contracts import topics
@@ -23,7 +24,7 @@ from contracts.events.referral import (
     ReferralAccepted, ReferralCompleted, ReferralFailed, ReferralRejected, ReferralRequested)
 from services.insights.domain.questions_per_theme import month_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case
 
 VIEW = "service_access"
 BUCKETS = ((1, "0"), (2, "1"), (3, "2"), (5, "3-4"), (7, "5-6"), (14, "7-13"), (30, "14-29"), (60, "30-59"),
@@ -51,10 +52,11 @@ class ServiceAccess:
     uses_case = True
     TYPES = frozenset(t.event_type for t in (ReferralRequested, ReferralAccepted, ReferralRejected,
                                              ReferralCompleted, ReferralFailed))
+    reads = TYPES
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type not in self.TYPES:
-            return
+            return ()
         event = decode(envelope)
         if isinstance(event, ReferralRequested):
             case = {K + "month": month_of(envelope.occurred_at), K + "service": event.service_id,
@@ -62,17 +64,15 @@ class ServiceAccess:
             facets = [("status", "requested"), ("mode", event.mode),
                       *(("language", lang) for lang in dict.fromkeys(event.client_languages))]
         elif K + "month" not in case:  # the request was never seen
-            return
+            return ()
         else:
             days = (envelope.occurred_at - datetime.fromisoformat(case[K + "at"])).days if K + "at" in case else 0
             facets = {ReferralAccepted: [("status", "accepted"), ("days_accepted", bucket(max(days, 0)))],
                       ReferralRejected: [("status", "rejected"), ("rejected", getattr(event, "reason", ""))],
                       ReferralCompleted: [("status", "completed"), ("days_completed", bucket(max(days, 0)))],
                       ReferralFailed: [("status", "failed"), ("failed", getattr(event, "reason", ""))]}[type(event)]
-        for facet, value in facets:
-            key = {"tenant": envelope.tenant, "month": case[K + "month"], "organization": case[K + "org"],
-                   "service": case[K + "service"], "facet": facet, "value": value}
-            yield Delta(VIEW, key, {"n": 1})
+        tenant, month, org, service = envelope.tenant, case[K + "month"], case[K + "org"], case[K + "service"]
+        return [_cell(tenant, month, org, service, facet, value) for facet, value in facets]
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         if envelope.type != ReferralRequested.event_type:
@@ -82,3 +82,10 @@ class ServiceAccess:
         new: dict[str, Any] = {K + "month": month_of(envelope.occurred_at), K + "at": envelope.occurred_at.isoformat(),
                                K + "service": event.service_id, K + "org": event.organization_id}
         return {**case, **new}
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _cell(tenant: str, month: str, organization: str, service: str, facet: str, value: str) -> Delta:
+    key = {"tenant": tenant, "month": month, "organization": organization, "service": service, "facet": facet,
+           "value": value}
+    return Delta(VIEW, key, {"n": 1})

@@ -60,6 +60,7 @@ class ServiceLanguages:
     views = (VIEW,)
     uses_case = True
     TYPES = frozenset(t.event_type for t in (ServiceRegistered, ServiceUpdated, ServiceClosed))
+    reads = TYPES
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type not in self.TYPES or (state := _state(case, envelope)) is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC
+from functools import lru_cache
 
 from contracts import topics
 from contracts.envelope import Envelope
@@ -22,6 +23,7 @@ from contracts.events.intake_signal import SignalReported
 from services.insights.domain.questions_per_theme import month_of
 from services.insights.domain.unmet_needs import ALL, rows_of
 from services.plumbing.projection import Delta
+from services.plumbing.projection.model import SHARED_DELTAS
 
 VIEW = "signals"
 COUNTS = "signal_counts"
@@ -35,6 +37,7 @@ def order(at: str, signal_id: str) -> str:
 class Signals:
     topics = (topics.INTAKE_SIGNALS,)
     views = (VIEW, COUNTS)
+    reads = frozenset((SignalReported.event_type,))
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:
         if envelope.type != SignalReported.event_type:
@@ -51,4 +54,9 @@ class Signals:
         yield Delta(VIEW, {"tenant": tenant, "signal": event.signal_id}, {"n": 1}, facts)
         pairs = [(t, b) for t in theme_rows or [NONE] for b in barriers or [NONE]]
         for theme, barrier in [(ALL, ALL), *pairs]:
-            yield Delta(COUNTS, {"tenant": tenant, "month": month, "theme": theme, "barrier": barrier}, {"signals": 1})
+            yield _count(tenant, month, theme, barrier)
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _count(tenant: str, month: str, theme: str, barrier: str) -> Delta:
+    return Delta(COUNTS, {"tenant": tenant, "month": month, "theme": theme, "barrier": barrier}, {"signals": 1})

@@ -23,7 +23,7 @@ from contracts.events.intake import (
 from contracts.events.referral import ReferralRequested
 from services.insights.domain.questions_per_theme import month_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "unmet_needs"
 ALL = "*"
@@ -34,11 +34,12 @@ K = "un_"  # this view's keys in the stream's case
 
 def rows_of(codes: Iterable[str]) -> list[str]:
     """The theme rows a question with `codes` counts in: `*`, each code and each code's top-level theme."""
-    return list(_rows(tuple(codes)))
+    return list(theme_rows(tuple(codes)))
 
 
 @lru_cache(maxsize=4096)  # few distinct theme lists; a rebuild asks for each a million times
-def _rows(codes: tuple[str, ...]) -> tuple[str, ...]:
+def theme_rows(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """`rows_of` a tuple, as a tuple (shared: the same object for the same codes)."""
     out = [ALL]
     for code in codes:
         out.append(code)
@@ -54,40 +55,39 @@ class UnmetNeeds:
     TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, QuestionInformed,
                                              ClientAccompanied, GapRecorded, QuestionClosed, QuestionReopened,
                                              ReferralRequested))
+    reads = TYPES
 
-    def _deltas(self, tenant: str, month: str, themes: Sequence[str], measure: str, n: int = 1) -> Iterable[Delta]:
-        for theme in themes:
-            yield Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, {measure: n})
+    def _deltas(self, tenant: str, month: str, themes: Sequence[str], measure: str, n: int = 1) -> tuple[Delta, ...]:
+        return _deltas(tenant, month, tuple(themes), measure, n)
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type not in self.TYPES:
-            return
+            return ()
         event, tenant = decode(envelope), envelope.tenant
         if isinstance(event, ReferralRequested):
-            yield from self._deltas(tenant, month_of(envelope.occurred_at), rows_of(event.themes), "referred")
-            return
+            return self._deltas(tenant, month_of(envelope.occurred_at), theme_rows(event.themes), "referred")
         if isinstance(event, QuestionRegistered):
-            yield from self._deltas(tenant, month_of(envelope.occurred_at), rows_of(event.themes), "registered")
-            return
+            return self._deltas(tenant, month_of(envelope.occurred_at), theme_rows(event.themes), "registered")
         month, themes = case.get(K + "month"), case.get(K + "themes", [])
         if month is None:  # the question's registration was never seen: nothing to count it under
-            return
+            return ()
         if isinstance(event, QuestionClarified):
-            old, new = set(rows_of(themes)), set(rows_of(event.themes))
-            yield from self._deltas(tenant, month, sorted(old - new), "registered", -1)
-            yield from self._deltas(tenant, month, sorted(new - old), "registered")
-        elif isinstance(event, QuestionInformed):
+            old, new = set(rows_of(themes)), set(theme_rows(event.themes))
+            return [*self._deltas(tenant, month, sorted(old - new), "registered", -1),
+                    *self._deltas(tenant, month, sorted(new - old), "registered")]
+        if isinstance(event, QuestionInformed):
             done = set(case.get(K + "informed", []))
-            yield from self._deltas(tenant, month, [r for r in rows_of(event.themes) if r not in done], "informed")
-        elif isinstance(event, ClientAccompanied) and not case.get(K + "accompanied"):
-            yield from self._deltas(tenant, month, rows_of(themes), "accompanied")
-        elif isinstance(event, GapRecorded):
+            return self._deltas(tenant, month, [r for r in theme_rows(event.themes) if r not in done], "informed")
+        if isinstance(event, ClientAccompanied) and not case.get(K + "accompanied"):
+            return self._deltas(tenant, month, rows_of(themes), "accompanied")
+        if isinstance(event, GapRecorded):
             done = set(case.get(K + "gaps", []))
-            yield from self._deltas(tenant, month, [r for r in rows_of([event.theme]) if r not in done], "gaps")
-        elif isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
-            yield from self._deltas(tenant, month, rows_of(themes), RESOLVED[event.outcome])
-        elif isinstance(event, QuestionReopened) and (closed := case.get(K + "closed")):
-            yield from self._deltas(tenant, month, closed["rows"], closed["measure"], -1)
+            return self._deltas(tenant, month, [r for r in theme_rows((event.theme,)) if r not in done], "gaps")
+        if isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
+            return self._deltas(tenant, month, rows_of(themes), RESOLVED[event.outcome])
+        if isinstance(event, QuestionReopened) and (closed := case.get(K + "closed")):
+            return self._deltas(tenant, month, closed["rows"], closed["measure"], -1)
+        return ()
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         if envelope.type not in self.TYPES or envelope.type == ReferralRequested.event_type:
@@ -95,19 +95,37 @@ class UnmetNeeds:
         event = decode(envelope)
         new: dict[str, Any] = {}
         if isinstance(event, QuestionRegistered):
-            new = {K + "month": month_of(envelope.occurred_at), K + "themes": list(event.themes)}
+            new = {K + "month": month_of(envelope.occurred_at), K + "themes": case_list(event.themes)}
         elif K + "month" not in case:
             return case
         elif isinstance(event, QuestionClarified):
-            new = {K + "themes": list(event.themes)}
+            new = {K + "themes": case_list(event.themes)}
         elif isinstance(event, QuestionInformed):
-            new = {K + "informed": list(dict.fromkeys([*case.get(K + "informed", []), *rows_of(event.themes)]))}
+            informed = dict.fromkeys([*case.get(K + "informed", []), *theme_rows(event.themes)])
+            new = {K + "informed": case_list(tuple(informed))}
         elif isinstance(event, ClientAccompanied):
             new = {K + "accompanied": True}
         elif isinstance(event, GapRecorded):
-            new = {K + "gaps": list(dict.fromkeys([*case.get(K + "gaps", []), *rows_of([event.theme])]))}
+            gaps = dict.fromkeys([*case.get(K + "gaps", []), *theme_rows((event.theme,))])
+            new = {K + "gaps": case_list(tuple(gaps))}
         elif isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
-            new = {K + "closed": {"measure": RESOLVED[event.outcome], "rows": rows_of(case.get(K + "themes", []))}}
+            new = {K + "closed": _closed(RESOLVED[event.outcome], tuple(case.get(K + "themes", [])))}
         elif isinstance(event, QuestionReopened):
             new = {K + "closed": None}
         return {**case, **new}
+
+
+@lru_cache(maxsize=4096)
+def _closed(measure: str, themes: tuple[str, ...]) -> dict[str, Any]:
+    """What a closed question counted, as its case keeps it (shared, like `case_list`)."""
+    return {"measure": measure, "rows": case_list(theme_rows(themes))}
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _deltas(tenant: str, month: str, themes: tuple[str, ...], measure: str, n: int) -> tuple[Delta, ...]:
+    return tuple(_cell(tenant, month, theme, measure, n) for theme in themes)
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _cell(tenant: str, month: str, theme: str, measure: str, n: int) -> Delta:
+    return Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, {measure: n})

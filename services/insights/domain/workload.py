@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from contracts import topics
 from contracts.envelope import Envelope
+from contracts.events.intake import QuestionRegistered
 from services.insights.domain.questions_per_theme import month_of, registered
 from services.plumbing.projection import Delta
+from services.plumbing.projection.model import SHARED_DELTAS
 
 VIEW = "workload_by_channel"
 
@@ -14,10 +17,14 @@ VIEW = "workload_by_channel"
 class WorkloadByChannel:
     topics = (topics.INTAKE_QUESTIONS,)
     views = (VIEW,)
+    reads = frozenset((QuestionRegistered.event_type,))
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:
         if (event := registered(envelope)) is None:
-            return
-        key = {"tenant": envelope.tenant, "month": month_of(envelope.occurred_at), "office": event.office_id,
-               "channel": event.channel}
-        yield Delta(VIEW, key, {"questions": 1})
+            return ()
+        return (_cell(envelope.tenant, month_of(envelope.occurred_at), event.office_id, event.channel),)
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _cell(tenant: str, month: str, office: str, channel: str) -> Delta:
+    return Delta(VIEW, {"tenant": tenant, "month": month, "office": office, "channel": channel}, {"questions": 1})

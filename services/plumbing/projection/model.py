@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from contracts.envelope import Envelope
@@ -38,19 +39,39 @@ class Delta:
 
 Case = Mapping[str, Any]
 
+# How many distinct deltas a projection keeps to hand out again (`functools.lru_cache(maxsize=SHARED_DELTAS)` on a
+# function making a Delta from the values of its key): a rebuild makes the same few thousand cells a million times,
+# and `fold_into` finds the document of a delta it saw before by the object's identity. Shared deltas are read only.
+SHARED_DELTAS = 1 << 16
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def case_list(values: tuple[Any, ...]) -> list[Any]:
+    """A list of `values` for a case to keep, the same object for the same values: a rebuild keeps a case per stream,
+    a million of them, mostly holding the same few lists. A case, and what is in it, is never changed in place."""
+    return list(values)
+
 
 class Projection(Protocol):
     """A read model: which topics it reads and which counter deltas an event makes. Pure: no I/O.
 
     A projection that needs what earlier events of the same stream said (the themes of a question when it is closed,
     say) sets `uses_case = True`: it then gets the stream's case — a small dict kept per stream by the runner — as
-    `project(envelope, case)`, and keeps it current with `evolve(case, envelope) -> case`.
+    `project(envelope, case)`, and keeps it current with `evolve(case, envelope) -> case`, which returns a new case:
+    a case and the values in it are never changed in place (cases share values: `case_list`).
     """
 
     topics: Sequence[str]
     views: Sequence[str]
 
     def project(self, envelope: Envelope) -> Iterable[Delta]: ...
+
+
+def reads(part: Any, event_type: str) -> bool:
+    """Whether `part` looks at events of `event_type`: a projection may declare `reads`, the event types its `project`
+    and `evolve` look at (any other gives no deltas and leaves the case as it is), and is then not called for others."""
+    known = getattr(part, "reads", None)
+    return known is None or event_type in known
 
 
 def project(part: Any, envelope: Envelope, case: Case) -> Iterable[Delta]:
@@ -69,20 +90,32 @@ class Composite:
         self.parts = parts
         self.topics = tuple(dict.fromkeys(t for p in parts for t in p.topics))
         self.views = tuple(v for p in parts for v in p.views)
-        # Looked up once, not per event: a rebuild calls these a million times.
-        self._project = [(p.project, getattr(p, "uses_case", False)) for p in parts]
-        self._evolve = [step for p in parts if (step := getattr(p, "evolve", None)) is not None]
+        # Looked up once per event type, not per event: a rebuild calls these a million times.
+        self._steps: dict[str, tuple[list[tuple[Any, bool]], list[Any]]] = {}
 
     uses_case = True
 
-    def project(self, envelope: Envelope, case: Case | None = None) -> Iterable[Delta]:
+    def _plan(self, event_type: str) -> tuple[list[tuple[Any, bool]], list[Any]]:
+        """The `project` steps (with whether each takes the case) and `evolve` steps of the parts reading a type."""
+        if len(self._steps) >= 1024:  # types no code knows (poison messages) must not pile up
+            self._steps.clear()
+        parts = [p for p in self.parts if reads(p, event_type)]
+        plan = self._steps[event_type] = ([(p.project, getattr(p, "uses_case", False)) for p in parts],
+                                          [step for p in parts if (step := getattr(p, "evolve", None)) is not None])
+        return plan
+
+    def project(self, envelope: Envelope, case: Case | None = None) -> list[Delta]:
         case = case or {}
-        for step, uses_case in self._project:
-            yield from (step(envelope, case) if uses_case else step(envelope))
+        steps = self._steps.get(envelope.type) or self._plan(envelope.type)
+        out: list[Delta] = []
+        for step, uses_case in steps[0]:
+            out.extend(step(envelope, case) if uses_case else step(envelope))
+        return out
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         """Each part evolves the shared case in turn; parts keep to keys of their own."""
-        for step in self._evolve:
+        steps = self._steps.get(envelope.type) or self._plan(envelope.type)
+        for step in steps[1]:
             case = step(case, envelope)
         return case
 
@@ -145,20 +178,44 @@ def fold(deltas: Iterable[tuple[Positioned, Delta]], guards: Mapping[tuple[str, 
 def fold_into(updates: dict[tuple[str, str], DocUpdate], deltas: Iterable[tuple[Positioned, Delta]],
               guards: Mapping[tuple[str, str], int] = {}) -> None:  # noqa: B006 (read only)
     """`fold`, adding to `updates` (keyed by view and document id) in place: a rebuild folds batch after batch."""
+    # Projections hand out the same Delta objects again and again (`SHARED_DELTAS`), and an event's deltas come one
+    # after another. So per source partition, each delta object (by identity: its entry holds it, so the id is not
+    # reused while the entry lives) is looked up once; the loop only counts how often it applies past its document's
+    # guard, and the counters, facts and guard offsets are added after it, delta by delta in the order each was
+    # first applied — which gives the documents, their counters and facts exactly as adding them one by one would.
+    tables: dict[tuple[str, int], dict[int, list[Any]]] = {}
+    applied: list[list[Any]] = []  # entries [delta, (view, document id), guard, times applied, highest offset]
     ids: dict[tuple[Any, ...], str] = {}  # the same few documents again and again: their ids made once
+    last: Positioned | None = None
+    table: dict[int, list[Any]] = {}
+    offset = -1
     for ev, delta in deltas:
-        at = (delta.view, ev.topic, ev.partition, *delta.key.items())
-        if (did := ids.get(at)) is None:
-            did = ids[at] = doc_id(delta.key, ev.source)
-        if guards and ev.offset <= guards.get((delta.view, did), -1):
-            continue
-        upd = updates.get((delta.view, did))
-        if upd is None:
-            upd = updates[(delta.view, did)] = DocUpdate(delta.view, did, delta.key)
+        if ev is not last:
+            last, offset = ev, ev.offset
+            if (table := tables.get((ev.topic, ev.partition))) is None:  # type: ignore[assignment]
+                table = tables[(ev.topic, ev.partition)] = {}
+        if (entry := table.get(id(delta))) is None:
+            at = (delta.view, ev.topic, ev.partition, *delta.key.items())
+            if (did := ids.get(at)) is None:
+                did = ids[at] = doc_id(delta.key, ev.source)
+            guard = guards.get((delta.view, did), -1) if guards else -1
+            entry = table[id(delta)] = [delta, (delta.view, did), guard, 0, -1]
+        if offset > entry[2]:
+            if entry[3]:
+                entry[3] += 1
+            else:
+                entry[3] = 1
+                applied.append(entry)
+            if offset > entry[4]:
+                entry[4] = offset
+    for delta, at, _, times, highest in applied:
+        if (upd := updates.get(at)) is None:
+            upd = updates[at] = DocUpdate(delta.view, at[1], delta.key)
         inc = upd.inc
         for name, amount in delta.inc.items():
-            inc[name] = inc.get(name, 0) + amount
-        for name, value in delta.facts.items():  # the first event's facts stand, as they would in the document
-            upd.facts.setdefault(name, value)
-        if ev.offset > upd.offset:
-            upd.offset = ev.offset
+            inc[name] = inc.get(name, 0) + amount * times
+        if delta.facts:
+            for name, value in delta.facts.items():  # the first event's facts stand, as they would in the document
+                upd.facts.setdefault(name, value)
+        if highest > upd.offset:
+            upd.offset = highest
