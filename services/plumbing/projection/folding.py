@@ -8,6 +8,7 @@ and are merged by a union.
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import queue
 from collections.abc import Sequence
@@ -118,7 +119,11 @@ def merge(parts: Sequence[Folded]) -> Folded:
 
 
 def _serve(inbox: Any, outbox: Any, projection: Projection) -> None:
-    """A worker process: fold every batch it is sent until None, then send back what it folded (or its failure)."""
+    """A worker process: fold every batch it is sent until None, then send back what it folded (or its failure).
+
+    Without the cyclic garbage collector: what a fold keeps (a case per stream) only grows until the process ends, and
+    each full collection walks all of it (measured: 152 → 86 µs per event, bench/project_cpu.py)."""
+    gc.disable()
     folder = Folder(projection)
     try:
         while (records := inbox.get()) is not None:

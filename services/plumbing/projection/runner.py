@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Mapping, Sequence
 
 import structlog
@@ -115,12 +116,14 @@ class ProjectionRunner:
                         await pool.add(records)
                     else:
                         folder.add(records)
+                        gc.freeze()  # what is folded stays to the end: spare it every later collection's walk
                         await asyncio.sleep(0)  # let the consumer's heartbeat run between partitions' batches
                     consumed += len(rs)
                 self.positions.update({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
                 progress(min(consumed, total), total)
             folded = await pool.result() if pool is not None else folder.state
         finally:
+            gc.unfreeze()
             if pool is not None:
                 pool.close()
         for rejected in folded.rejected:
