@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from contracts.envelope import Envelope
 from services.plumbing.projection.model import (
     Case, Delta, DocUpdate, Positioned, Projection, SeenStream, evolve, fold_into, fresh_events, project)
+from services.plumbing.projection.store import pack_positions
 
 
 class Record(NamedTuple):
@@ -82,8 +83,12 @@ def project_fresh(projection: Projection, events: Sequence[Positioned], seen: di
 
 
 class Folded(NamedTuple):
+    """What folders made: view documents, their streams' positions as pack fragments (one mapping per folder, see
+    `ProjectionStore.remember_packed`), how many streams and fresh events, and the records to dead-letter."""
+
     updates: dict[tuple[str, str], DocUpdate]
-    seen: dict[str, SeenStream]
+    packs: list[dict[tuple[int, str], bytes]]
+    streams: int
     applied: int
     rejected: list[Rejected]
 
@@ -93,29 +98,36 @@ class Folder:
 
     def __init__(self, projection: Projection) -> None:
         self.projection = projection
-        self.state = Folded({}, {}, 0, [])
+        self.updates: dict[tuple[str, str], DocUpdate] = {}
+        self.seen: dict[str, SeenStream] = {}
+        self.applied = 0
+        self.rejected: list[Rejected] = []
 
     def add(self, records: Sequence[Record]) -> None:
         events = []
         for record in records:
             decoded = decode(record)
             if isinstance(decoded, Rejected):
-                self.state.rejected.append(decoded)
+                self.rejected.append(decoded)
             else:
                 events.append(decoded)
-        deltas, fresh, refused = project_fresh(self.projection, events, self.state.seen)
-        fold_into(self.state.updates, deltas)
-        self.state.rejected.extend(refused)
-        self.state = self.state._replace(applied=self.state.applied + fresh)
+        deltas, fresh, refused = project_fresh(self.projection, events, self.seen)
+        fold_into(self.updates, deltas)
+        self.rejected.extend(refused)
+        self.applied += fresh
+
+    def finish(self) -> Folded:
+        """The result, the positions encoded here (in the worker process, not in the parent)."""
+        return Folded(self.updates, [pack_positions(self.seen)], len(self.seen), self.applied, self.rejected)
 
 
 def merge(parts: Sequence[Folded]) -> Folded:
-    merged = Folded({}, {}, 0, [])
+    merged = Folded({}, [], 0, 0, [])
     for part in parts:
         merged.updates.update(part.updates)
-        merged.seen.update(part.seen)
+        merged.packs.extend(part.packs)
         merged.rejected.extend(part.rejected)
-    return merged._replace(applied=sum(p.applied for p in parts))
+    return merged._replace(streams=sum(p.streams for p in parts), applied=sum(p.applied for p in parts))
 
 
 def _serve(inbox: Any, outbox: Any, projection: Projection) -> None:
@@ -128,7 +140,7 @@ def _serve(inbox: Any, outbox: Any, projection: Projection) -> None:
     try:
         while (records := inbox.get()) is not None:
             folder.add(records)
-        outbox.put(folder.state)
+        outbox.put(folder.finish())
     except BaseException as exc:  # noqa: BLE001 — reported to the parent, which raises it there
         outbox.put(RuntimeError(f"fold worker failed: {exc!r}"))
 

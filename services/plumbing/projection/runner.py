@@ -121,18 +121,18 @@ class ProjectionRunner:
                     consumed += len(rs)
                 self.positions.update({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
                 progress(min(consumed, total), total)
-            folded = await pool.result() if pool is not None else folder.state
+            folded = await pool.result() if pool is not None else folder.finish()
         finally:
             gc.unfreeze()
             if pool is not None:
                 pool.close()
         for rejected in folded.rejected:
             await self._dead_letter(rejected)
-        log.info("projection.folded", records=consumed, documents=len(folded.updates), streams=len(folded.seen),
+        log.info("projection.folded", records=consumed, documents=len(folded.updates), streams=folded.streams,
                  workers=workers)
         await self.store.apply(list(folded.updates.values()))
         await self.store.changed()
-        await self.store.remember_packed(folded.seen)
+        await self.store.remember_packed(folded.packs)
         if self.positions:
             await self.consumer.commit(dict(self.positions))
         self.applied += folded.applied

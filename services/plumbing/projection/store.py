@@ -129,15 +129,16 @@ class ProjectionStore:
                    for s, p in changed.items() if s in known]
         await _bulk(col, updates)
 
-    async def remember_packed(self, positions: Mapping[str, SeenStream]) -> None:
-        """Store the positions of a rebuild into a fresh generation (no position stored yet), PACKS documents per
-        shard instead of one per stream."""
-        packs: dict[int, dict[str, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
-        for s, p in positions.items():
-            shard, pack = shard_of(s)
-            packs[shard][pack][s] = (p.version, p.offset, p.case)
+    async def remember_packed(self, parts: Iterable[Mapping[tuple[int, str], bytes]]) -> None:
+        """Store the positions of a rebuild into a fresh generation (no position stored yet): PACKS documents per
+        shard instead of one per stream, each holding the fragments `pack_positions` made of its streams (one per
+        folder: a worker process each)."""
+        packs: dict[int, dict[str, list[Binary]]] = defaultdict(lambda: defaultdict(list))
+        for part in parts:
+            for (shard, pack), fragment in part.items():
+                packs[shard][pack].append(Binary(fragment))
         for shard, docs in sorted(packs.items()):
-            await self.positions(shard).insert_many([_pack(pack, p) for pack, p in docs.items()])
+            await self.positions(shard).insert_many([{"_id": pack, "z": z} for pack, z in docs.items()])
 
     async def count_positions(self) -> int:
         """How many streams have a stored position (for tests and benchmarks: reads every shard)."""
@@ -184,15 +185,21 @@ class ProjectionStore:
         return set()
 
 
-def _pack(pack_id: str, entries: Mapping[str, tuple[int, int, Mapping[str, Any]]]) -> dict[str, Any]:
-    """A pack's entries (stream → version, offset, case) as one compressed JSON value: FerretDB's cost of a write or a
-    scan grows with the number of BSON values and bytes, and a pack as BSON documents took longer to insert than one
-    document per stream."""
-    return {"_id": pack_id, "z": Binary(zlib.compress(json.dumps(entries, separators=(",", ":")).encode(), 1))}
+def pack_positions(positions: Mapping[str, SeenStream]) -> dict[tuple[int, str], bytes]:
+    """Positions as fragments of packs, by (shard, pack id): the JSON of {stream: [version, offset, case]}, compressed.
+    One compressed value per pack and folder: FerretDB's cost of a write or a scan grows with the number of BSON values
+    and bytes (packs as arrays of documents took longer to insert than one document per stream)."""
+    packs: dict[tuple[int, str], dict[str, tuple[int, int, Mapping[str, Any]]]] = defaultdict(dict)
+    for s, p in positions.items():
+        packs[shard_of(s)][s] = (p.version, p.offset, p.case)
+    return {at: zlib.compress(json.dumps(entries, separators=(",", ":")).encode(), 1) for at, entries in packs.items()}
 
 
 def _unpack(doc: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return json.loads(zlib.decompress(doc["z"]))
+    entries: dict[str, list[Any]] = {}
+    for fragment in doc["z"]:
+        entries.update(json.loads(zlib.decompress(fragment)))
+    return entries
 
 
 async def _bulk(collection: Any, updates: Sequence[UpdateOne]) -> None:

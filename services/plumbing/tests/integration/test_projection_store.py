@@ -4,7 +4,7 @@ import asyncio
 import pytest
 
 from services.plumbing.projection.model import DocUpdate, SeenStream
-from services.plumbing.projection.store import SHARDS, ProjectionStore
+from services.plumbing.projection.store import SHARDS, ProjectionStore, pack_positions
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,8 @@ async def test_a_batch_touching_hundreds_of_existing_documents_and_streams_is_wr
 async def test_positions_packed_by_a_rebuild_are_found_and_overridden_by_later_own_documents(mongo, settings) -> None:
     store = ProjectionStore(mongo, settings.database("insights"))
     packed = {f"q.{i}": SeenStream(i % 3 + 1, i, {"themes": ["housing"]}) for i in range(500)}  # a dot in the id too
-    await store.remember_packed(packed)
+    halves = list(packed.items())[::2], list(packed.items())[1::2]  # as two fold workers would send them
+    await store.remember_packed([pack_positions(dict(half)) for half in halves])
     assert len(await store.db.list_collection_names()) <= SHARDS  # a few documents per shard, not one per stream
     found = await store.seen([*list(packed)[:40], "q.unknown"])
     assert found == {s: packed[s] for s in list(packed)[:40]}
