@@ -79,7 +79,8 @@ def theme_table(tenant: str, reply: Any) -> Table:
 @app.command()
 def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalogue: str = CATALOGUE,
          referral: str = REFERRAL) -> None:
-    """A day of bridge work through the gRPC APIs (catalogue import, search, questions, a referral), then the insight."""
+    """A day of bridge work through the gRPC APIs (catalogue import, offices and bridge workers, search, questions, a
+    referral), then the insight."""
 
     async def go() -> None:
         client, tls_credentials = connect(intake, insights, ""), credentials()
@@ -91,6 +92,7 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalo
             before = {t: (await story.insight(t)).total for t in tenants}
             started = time.perf_counter()
             await story.import_catalogue()
+            await story.staff()
             service = await story.search()
             await story.register(count)
             if service is not None:

@@ -28,6 +28,7 @@ THEMES = ["housing.search", "letters.explain-letter", "work.job-search", "educat
           "income.ocmw-support", "leisure"]
 LANGUAGES = ["ar", "ti", "prs", "ru", "ce", "uk", "so", "ps", "fr"]
 CHANNELS = ["walk-in", "whatsapp", "outreach", "appointment", "phone", "arrival-intake"]
+WORKERS = {"kortrijk": [["nl", "ar", "fr"], ["nl", "ru", "uk"], ["nl", "prs", "ps"]], "brugge": [["nl", "ti", "en"]]}
 Mint = Callable[..., str]
 
 
@@ -83,6 +84,21 @@ class Demo:
         for hit in reply.hits:
             self.out.print(f"  {hit.service.service.name}  ({', '.join(hit.reasons)})")
         return reply.hits[0].service if reply.hits else None
+
+    async def staff(self) -> None:
+        """Open both offices and add their bridge workers with the languages they speak (fixed command ids: a second
+        demo gets the first answers back and changes nothing)."""
+        for tenant, office in OFFICES.items():
+            admin = self.auth(Role.ADMIN, tenant)
+            await self.intake.OpenOffice(intake_pb2.OpenOfficeRequest(
+                command_id=f"demo-open-{office}", tenant=tenant, office_id=office, name=office.replace("-", " ").title()),
+                metadata=admin, timeout=10)
+            for n, languages in enumerate(WORKERS[tenant]):
+                await self.intake.AddBridgeWorker(intake_pb2.BridgeWorkerRequest(
+                    command_id=f"demo-worker-{office}-{n}", tenant=tenant, office_id=office,
+                    staff_id=f"demo-worker-{tenant}-{n}", languages=languages), metadata=admin, timeout=10)
+            self.out.print(f"office {office}: {len(WORKERS[tenant])} bridge workers "
+                           f"({', '.join(sorted({lang for ls in WORKERS[tenant] for lang in ls}))})")
 
     async def register(self, count: int) -> None:
         for q in questions(count):

@@ -20,7 +20,7 @@ class InMemoryEventStore:
         self.commits[commit.commit_id] = commit
         return commit
 
-    async def by_command(self, command_id: str) -> Commit | None:
+    async def by_command(self, command_id: str, thorough: bool = False) -> Commit | None:
         return next((c for c in self.commits.values() if c.command_id == command_id), None)
 
     async def load(self, stream_id: str) -> list[Envelope]:

@@ -56,10 +56,10 @@ class MongoEventStore:
             await self._remember_command(commit)
         return commit
 
-    async def by_command(self, command_id: str) -> Commit | None:
+    async def by_command(self, command_id: str, thorough: bool = False) -> Commit | None:
         marker = await _guard(self._commands.find_one({"_id": command_id}))
         if marker is None:
-            return None
+            return await self._scan_command(command_id) if thorough else None
         doc = await _guard(self._commits.find_one({"_id": marker["commit"]}))
         return _from_doc(doc) if doc else None
 

@@ -54,10 +54,12 @@ class EventStore(Protocol):
         """
         ...
 
-    async def by_command(self, command_id: str) -> Commit | None:
+    async def by_command(self, command_id: str, thorough: bool = False) -> Commit | None:
         """The commit an earlier attempt of this command made, if known cheaply.
 
         May miss a command that started a stream; `append` answers such a retry with the first commit all the same.
+        `thorough`: never miss it, at the cost of a scan where it is not known cheaply (for a caller that saw this
+        command's events in the stream but whose command would now be refused, like opening an open office again).
         """
         ...
 

@@ -45,6 +45,11 @@ class EventStoreContract:
         assert await store.load("q-other") == []
         assert (await store.by_command("cmd-retried")).stream_id == "q-3"
 
+    async def test_the_command_that_started_a_stream_is_found_thoroughly(self, store: EventStore) -> None:
+        first = await store.append(commit("office-1", 1, command_id="cmd-open"))
+        assert (await store.by_command("cmd-open", thorough=True)).commit_id == first.commit_id
+        assert await store.by_command("cmd-never", thorough=True) is None
+
     async def test_unpublished_until_marked(self, store: EventStore) -> None:
         a, b = await store.append(commit("q-4")), await store.append(commit("q-5"))
         assert [c.commit_id for c in await store.unpublished(10)] == [a.commit_id, b.commit_id]

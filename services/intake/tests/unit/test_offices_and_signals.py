@@ -73,3 +73,12 @@ async def test_a_signal_is_reported_as_one_event(desk: Desk) -> None:
 def test_a_signal_names_a_theme_or_a_barrier() -> None:
     with pytest.raises(ValidationError, match="at least one theme or barrier"):
         signal.ReportSignal(command_id="cmd-00000001", tenant=TENANT, office_id=HUIS, text="iets")
+
+
+async def test_a_retried_office_opening_gets_its_first_answer_not_a_refusal(desk: Desk) -> None:
+    """The command that started a stream has no command marker; its retry must still be answered, not decided again
+    (the office is open by then: a new opening would be refused)."""
+    first = await desk.run(office.OpenOffice, office_id=HUIS, name="Huis", command_id="open-once")
+    assert await desk.run(office.OpenOffice, office_id=HUIS, name="Huis", command_id="open-once") == first
+    with pytest.raises(OfficeRuleViolated, match="already open"):  # another command to open it is still refused
+        await desk.run(office.OpenOffice, office_id=HUIS, name="Huis")
