@@ -105,3 +105,17 @@ async def test_open_referrals_of_an_office_are_paginated_and_overdue_ones_listed
     overdue = await front.ListOverdue(pb.ListOverdueRequest())
     assert sorted(r.referral_id for r in overdue.referrals) == sorted(made)
     assert all(r.overdue for r in overdue.referrals)
+
+
+async def test_a_retried_referral_gets_its_first_answer_even_after_it_moved_on(api, deps) -> None:
+    """A front-office app that lost the reply sends ReferToService again with the same command id: it gets the same
+    referral back (no second referral, no refusal), also when the partner has accepted it in between."""
+    await seed(deps)
+    front, partner = api(Role.FRONT_OFFICE, TENANT), api(Role.PARTNER, partner=PARTNER)
+    request = pb.ReferToServiceRequest(command_id=cid(), question_id="q-1", service_id="svc-1", mode="warm-handoff")
+    first = await front.ReferToService(request)
+    await partner.Accept(pb.PartnerRequest(command_id=cid(), referral_id=first.referral_id))
+    again = await front.ReferToService(request)
+    assert (again.referral_id, again.status) == (first.referral_id, "requested")  # the first answer, as it was
+    page = await front.ListReferralsOfQuestion(pb.ListReferralsOfQuestionRequest(question_id="q-1"))
+    assert [(r.referral_id, r.status) for r in page.referrals] == [(first.referral_id, "accepted")]
