@@ -12,7 +12,7 @@ from services.intake.application.memory import InMemoryKeyStore, InMemoryQuestio
 from services.intake.application.ports import KeyStore, QuestionReferrals, QuestionViews
 from services.intake.domain.errors import Unknown
 from services.intake.domain.fields import Command
-from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore
+from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore, started_by
 
 RETRIES = 3
 
@@ -67,11 +67,8 @@ async def execute(cmd: Command, ctx: Context, deps: Deps, *, stream_id: str,
         return _first_answer(cmd, earlier)
     for attempt in range(RETRIES):
         envelopes = [] if new_stream else await load(deps, stream_id, cmd.tenant)
-        if attempt == 0 and any(e.causation_id == cmd.command_id for e in envelopes):
-            # A retry of the command that started this stream (no marker for those): answer it, don't decide again
-            # (opening an open office would be refused).
-            if (earlier := await deps.store.by_command(cmd.command_id, thorough=True)) is not None:
-                return _first_answer(cmd, earlier)
+        if attempt == 0 and (earlier := await started_by(deps.store, cmd.command_id, envelopes)) is not None:
+            return _first_answer(cmd, earlier)
         state = initial()
         for envelope in envelopes:
             state = state.apply(decode(envelope))

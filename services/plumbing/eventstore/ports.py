@@ -72,3 +72,12 @@ class EventStore(Protocol):
         ...
 
     async def mark_published(self, commit_ids: Sequence[str]) -> None: ...
+
+
+async def started_by(store: EventStore, command_id: str, stream: Sequence[Envelope]) -> Commit | None:
+    """The commit with which this command started `stream` (already loaded), if it did: a retry of a command that
+    starts a stream finds no command marker (none is written for those), and deciding again could be refused (an
+    office already open, a referral that exists), so the caller answers with this commit's result instead."""
+    if any(e.causation_id == command_id for e in stream):
+        return await store.by_command(command_id, thorough=True)
+    return None

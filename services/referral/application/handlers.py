@@ -15,7 +15,7 @@ from services.referral.domain import commands as c
 from services.referral.domain import referral as r
 from services.referral.domain.errors import ReferralRefused, UnknownReferral
 from services.plumbing.errors import FailedPrecondition, NotFound
-from services.plumbing.eventstore import Commit, EventStore
+from services.plumbing.eventstore import Commit, EventStore, started_by
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,8 @@ async def _append(cmd: c.Command, ctx: Context, deps: Deps, state: r.Referral, t
 
 async def refer_to_service(cmd: c.ReferToService, ctx: Context, deps: Deps) -> dict[str, Any]:
     state, envelopes = await history(deps, cmd.referral_id, cmd.tenant)
-    if any(e.causation_id == cmd.command_id for e in envelopes):
-        # A retry of the command that created this referral (creations leave no command marker): its first answer.
-        if (earlier := await deps.store.by_command(cmd.command_id, thorough=True)) is not None:
-            return earlier.result
+    if (earlier := await started_by(deps.store, cmd.command_id, envelopes)) is not None:
+        return earlier.result
     question = await deps.reference.question(cmd.question_id)
     service = await deps.reference.service(cmd.service_id)
     consent = question is not None and await deps.reference.consent(question.client_id)
