@@ -52,7 +52,7 @@ def registrations(count: int) -> Iterator[tuple[str, int, bytes]]:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for partition, value in module.envelopes(count):
+    for partition, _key, value in module.envelopes(count):
         yield topics.INTAKE_QUESTIONS, partition, value
 
 

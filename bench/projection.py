@@ -53,8 +53,8 @@ from tests.e2e.conftest import Tokens, client_credentials, running  # noqa: E402
 PARTITIONS = 3  # as kafka.ensure_topics creates them
 
 
-def envelopes(count: int, seed: int = 42) -> Iterator[tuple[int, bytes]]:
-    """(partition, serialised envelope) of `count` QuestionRegistered v2 events, one stream each, 180 days of 2026."""
+def envelopes(count: int, seed: int = 42) -> Iterator[tuple[int, bytes, bytes]]:
+    """(partition, key, serialised envelope) of `count` QuestionRegistered v2 events, one stream each, 180 days of 2026."""
     rng, start = random.Random(seed), datetime(2026, 1, 1, tzinfo=UTC)
     recorded = datetime.now(UTC).isoformat()
     for i in range(count):
@@ -71,21 +71,22 @@ def envelopes(count: int, seed: int = 42) -> Iterator[tuple[int, bytes]]:
                     "occurred_at": occurred, "recorded_at": recorded, "correlation_id": f"corr-{i}",
                     "causation_id": None, "actor": {"staff_id": "synthetic", "role": "front-office"},
                     "payload": payload}
-        yield i % PARTITIONS, json.dumps(envelope, separators=(",", ":")).encode()
+        yield i % PARTITIONS, envelope["stream_id"].encode(), json.dumps(envelope, separators=(",", ":")).encode()
 
 
 async def produce(settings: Settings, topic: str, count: int) -> None:
-    """Produce in record batches per partition (one stream per event, so any partition keeps stream order)."""
+    """Produce in record batches per partition, keyed by stream id as the relay keys them (one stream per event, so any
+    partition keeps stream order)."""
     producer = kafka.producer(settings, "bench")
     await producer.start()
     try:
         batches = {p: producer.create_batch() for p in range(PARTITIONS)}
         pending = []
-        for partition, value in envelopes(count):
-            if batches[partition].append(key=None, value=value, timestamp=None) is None:
+        for partition, key, value in envelopes(count):
+            if batches[partition].append(key=key, value=value, timestamp=None) is None:
                 pending.append(await producer.send_batch(batches[partition], topic, partition=partition))
                 batches[partition] = producer.create_batch()
-                batches[partition].append(key=None, value=value, timestamp=None)
+                batches[partition].append(key=key, value=value, timestamp=None)
             if len(pending) >= 64:
                 await asyncio.gather(*pending)
                 pending.clear()

@@ -1,9 +1,9 @@
 """Turning records into view documents, without I/O: decode, drop what a stream has applied, project, fold.
 
-The live runner uses `decode` and `project_fresh` batch by batch; a rebuild keeps a `Folder` per group of partitions
-for the whole history, in worker processes when it is long (`FoldPool`): a stream's events are all in one partition
-(the relay keys them by stream id) and a view document is owned by one partition, so the folders' results are disjoint
-and are merged by a union.
+The live runner uses `decode` and `project_fresh` batch by batch; a rebuild keeps a `Folder` per group of streams
+for the whole history, in worker processes when it is long (`FoldPool`). A stream's events all carry its id as their
+record key (the relay keys them so), so the pool sends every record of a stream to the same worker, in order, and the
+workers' streams are disjoint; a view document gets counts from any worker and `merge` adds them up.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import asyncio
 import gc
 import multiprocessing
 import queue
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -122,9 +123,20 @@ class Folder:
 
 
 def merge(parts: Sequence[Folded]) -> Folded:
+    """The folders' results as one: counters of the same view document added, its guard the highest offset. Facts
+    are a thing's own, written by its own stream, so they come from one folder."""
     merged = Folded({}, [], 0, 0, [])
+    updates = merged.updates
     for part in parts:
-        merged.updates.update(part.updates)
+        for at, upd in part.updates.items():
+            if (mine := updates.get(at)) is None:
+                updates[at] = upd
+                continue
+            for name, amount in upd.inc.items():
+                mine.inc[name] = mine.inc.get(name, 0) + amount
+            for name, value in upd.facts.items():
+                mine.facts.setdefault(name, value)
+            mine.offset = max(mine.offset, upd.offset)
         merged.packs.extend(part.packs)
         merged.rejected.extend(part.rejected)
     return merged._replace(streams=sum(p.streams for p in parts), applied=sum(p.applied for p in parts))
@@ -146,7 +158,8 @@ def _serve(inbox: Any, outbox: Any, projection: Projection) -> None:
 
 
 class FoldPool:
-    """`workers` processes, each folding the partitions given to it (round robin, in order of first appearance)."""
+    """`workers` processes, each folding the streams whose record key hashes to it (crc32 modulo the workers), so the
+    work is shared evenly however few partitions the topics have; a record without a key goes by its partition."""
 
     QUEUED_BATCHES = 4
 
@@ -156,17 +169,27 @@ class FoldPool:
         self.inboxes = [ctx.Queue(self.QUEUED_BATCHES) for _ in range(workers)]
         self.processes = [ctx.Process(target=_serve, args=(inbox, self.outbox, projection), daemon=True)
                           for inbox in self.inboxes]
-        self.owner: dict[tuple[str, int], int] = {}
+        self.by_partition: dict[tuple[str, int], int] = {}
         for p in self.processes:
             p.start()
 
     async def add(self, records: Sequence[Record]) -> None:
-        """Send a batch of one partition to its worker (waits while that worker has `QUEUED_BATCHES` waiting)."""
-        if not records:
-            return
-        where = (records[0].topic, records[0].partition)
-        worker = self.owner.setdefault(where, len(self.owner) % len(self.inboxes))
-        await asyncio.to_thread(self._put, self.inboxes[worker], list(records))
+        """Send a batch to the workers, each its streams' records in order (waits while a worker has
+        `QUEUED_BATCHES` waiting)."""
+        shares: list[list[Record]] = [[] for _ in self.inboxes]
+        workers, by_partition = len(self.inboxes), self.by_partition
+        for record in records:
+            key = record.key
+            if key is None:
+                where = (record.topic, record.partition)
+                if (worker := by_partition.get(where)) is None:
+                    worker = by_partition[where] = zlib.crc32(f"{record.topic}:{record.partition}".encode()) % workers
+            else:
+                worker = zlib.crc32(key) % workers
+            shares[worker].append(record)
+        for inbox, share in zip(self.inboxes, shares):
+            if share:
+                await asyncio.to_thread(self._put, inbox, share)
 
     def _put(self, inbox: Any, item: Any) -> None:
         while True:

@@ -110,15 +110,14 @@ class ProjectionRunner:
         try:
             while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
                 batches = await self.consumer.getmany(timeout_ms=self.poll_ms, max_records=self.batch_size)
-                for tp, rs in batches.items():
-                    records = [Record(r.topic, r.partition, r.offset, r.key, r.value) for r in rs]
-                    if pool is not None:
-                        await pool.add(records)
-                    else:
-                        folder.add(records)
-                        gc.freeze()  # what is folded stays to the end: spare it every later collection's walk
-                        await asyncio.sleep(0)  # let the consumer's heartbeat run between partitions' batches
-                    consumed += len(rs)
+                records = [Record(r.topic, r.partition, r.offset, r.key, r.value) for rs in batches.values() for r in rs]
+                if pool is not None:
+                    await pool.add(records)
+                elif records:
+                    folder.add(records)
+                    gc.freeze()  # what is folded stays to the end: spare it every later collection's walk
+                    await asyncio.sleep(0)  # let the consumer's heartbeat run between batches
+                consumed += len(records)
                 self.positions.update({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
                 progress(min(consumed, total), total)
             folded = await pool.result() if pool is not None else folder.finish()
