@@ -6,8 +6,8 @@
 The records are the ones `bench/projection.py` produces (QuestionRegistered v2, one stream each), or with `--mix`
 whole question, referral, signal and catalogue-service streams (every view's paths). They are handled batch by batch
 as `ProjectionRunner`'s rebuild path handles them, minus the awaits: `Envelope.from_bytes` + `Positioned` (decode),
-`fresh_events` (dedup), per event `project` then `evolve` with the stream's case (project + evolve), `fold_into`
-(fold). Printed: µs per event of each part, their sum, and the same bytes through `json.loads` (the baseline, measured
+`fresh_events` (dedup), per event `project_groups` then `evolve` with the stream's case, kept as a `shared_case`
+(project + evolve), `GroupTally` (fold). Printed: µs per event of each part, their sum, and the same bytes through `json.loads` (the baseline, measured
 in the same run) with the ratio. Best of `--repeat` runs. `--profile` prints cProfile's top functions of one run;
 `--digest` prints a hash of the folded documents and the final stream cases (to compare two versions of the code).
 `--gc`: `on` (default) lets CPython's cyclic collector run as in the runner, where its full collections, traversing
@@ -28,7 +28,7 @@ import random
 import sys
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from contracts.envelope import Envelope  # noqa: E402
 from services.insights.domain.views import all_views  # noqa: E402
 from services.insights.tests.synthetic import CHANNELS, LANGUAGES, TENANTS, THEMES  # noqa: E402
 from services.plumbing.projection.model import (  # noqa: E402
-    Case, Delta, DocUpdate, Positioned, SeenStream, evolve, fold_into, fresh_events, project)
+    Case, Delta, DocUpdate, Positioned, SeenStream, evolve, GroupTally, fresh_events, project_groups, shared_case)
 
 PARTITIONS = 3
 
@@ -168,6 +168,7 @@ def _run(records: list[tuple[str, int, bytes]], batch: int, collector: str) -> t
     spent = dict.fromkeys(("decode", "dedup", "project+evolve", "fold"), 0.0)
     seen: dict[str, SeenStream] = {}
     updates: dict[tuple[str, str], DocUpdate] = {}
+    tally = GroupTally()
     offsets = [0] * PARTITIONS
     clock = time.perf_counter
     for first in range(0, len(records), batch):
@@ -180,17 +181,19 @@ def _run(records: list[tuple[str, int, bytes]], batch: int, collector: str) -> t
         fresh = fresh_events(events, seen)
         t2 = clock()
         cases: dict[str, Case] = {}
-        deltas: list[tuple[Positioned, Delta]] = []
+        deltas: list[tuple[Positioned, Sequence[Delta]]] = []
         for ev in fresh:
             stream = ev.envelope.stream_id
             case = cases[stream] if stream in cases else seen[stream].case
-            deltas.extend((ev, d) for d in list(project(projection, ev.envelope, case)))
+            deltas.extend((ev, group) for group in project_groups(projection, ev.envelope, case))
             cases[stream] = evolve(projection, case, ev.envelope)
         for stream, case in cases.items():
             p = seen[stream]
-            seen[stream] = SeenStream(p.version, p.offset, case)
+            seen[stream] = SeenStream(p.version, p.offset, shared_case(case))
         t3 = clock()
-        fold_into(updates, deltas)
+        tally.add(deltas, updates)
+        if first + batch >= len(records):
+            tally.into(updates)
         t4 = clock()
         for part, took in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             spent[part] += took

@@ -116,9 +116,12 @@ async def rebuild(app: App, batch: int) -> tuple[int, float, dict[str, float]]:
     store = runner.store
     store.apply = timed(spent, "write views", store.apply)  # type: ignore[method-assign]
     store.remember_packed = timed(spent, "write stream positions", store.remember_packed)  # type: ignore[method-assign]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await runner.catch_up()
     seconds = time.perf_counter() - started
+    spent["CPU of the consuming process"] = time.process_time() - cpu
+    for i, folder_cpu in enumerate(runner.fold_cpu):
+        spent[f"CPU of folder {i + 1}"] = folder_cpu
     await app.generations.activate(generation)
     return generation, seconds, spent
 

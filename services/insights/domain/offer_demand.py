@@ -36,8 +36,8 @@ class OfferDemand:
             return ()
         event = decode(envelope)
         if isinstance(event, QuestionRegistered):
-            return _deltas(envelope.tenant, month_of(envelope.occurred_at), event.office_id,
-                           dict.fromkeys(event.client_languages), theme_rows(event.themes), 1)
+            return _registered(envelope.tenant, month_of(envelope.occurred_at), event.office_id,
+                               event.client_languages, theme_rows(event.themes))
         if (where := case.get(K + "where")) is not None:
             old, new = set(rows_of(case.get(K + "themes", []))), set(rows_of(event.themes))
             month, office, languages = where["month"], where["office"], where["languages"]
@@ -61,6 +61,13 @@ class OfferDemand:
 def _where(month: str, office: str, languages: tuple[str, ...]) -> dict[str, Any]:
     """Where a question was asked, as its case keeps it (shared, like `case_list`)."""
     return {"month": month, "office": office, "languages": case_list(tuple(dict.fromkeys(languages)))}
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _registered(tenant: str, month: str, office: str, languages: tuple[str, ...], themes: tuple[str, ...]
+                ) -> tuple[Delta, ...]:
+    """A registration's cells (shared, like the cells: a rebuild asks for the same few thousand a million times)."""
+    return tuple(_deltas(tenant, month, office, dict.fromkeys(languages), themes, 1))
 
 
 def _deltas(tenant: str, month: str, office: str, languages: Iterable[str], themes: Iterable[str],

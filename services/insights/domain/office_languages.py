@@ -25,6 +25,7 @@ class OfficeLanguages:
     views = (VIEW,)
     uses_case = True
     TYPE = OfficeLanguagesCounted.event_type
+    reads = frozenset((TYPE,))
 
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type != self.TYPE:

@@ -1,6 +1,7 @@
 """View: questions registered per municipality, theme and month (Europe/Brussels calendar)."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
@@ -44,7 +45,7 @@ def month_of(moment: datetime) -> str:
 
 def _month(moment: datetime) -> str:
     local = moment.astimezone(BRUSSELS)
-    return f"{local.year:04d}-{local.month:02d}"
+    return sys.intern(f"{local.year:04d}-{local.month:02d}")  # one object per month: cases share it (`shared_case`)
 
 
 def registered(envelope: Envelope) -> QuestionRegistered | None:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from contracts.envelope import Envelope
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Positioned:
     """An event with the place it was read from."""
 
@@ -52,6 +52,24 @@ def case_list(values: tuple[Any, ...]) -> list[Any]:
     return list(values)
 
 
+_cases: dict[tuple[Any, ...], Case] = {}
+
+
+def shared_case(case: Case) -> Case:
+    """An equal case kept before, or `case` itself from now on: a rebuild keeps a case per stream, a million of them,
+    and most are equal (same month, themes, office...), so they share one dict — less memory, and `pack_positions`
+    encodes each shared case once. Values are compared by identity (projections share them already: `case_list`,
+    interned strings): a kept case holds them, so their ids are not reused while it is kept; equal values that are
+    distinct objects only make distinct cases."""
+    key = (*case, *map(id, case.values()))
+    if (kept := _cases.get(key)) is not None:
+        return kept
+    if len(_cases) >= SHARED_DELTAS:
+        _cases.clear()
+    _cases[key] = case
+    return case
+
+
 class Projection(Protocol):
     """A read model: which topics it reads and which counter deltas an event makes. Pure: no I/O.
 
@@ -76,6 +94,13 @@ def reads(part: Any, event_type: str) -> bool:
 
 def project(part: Any, envelope: Envelope, case: Case) -> Iterable[Delta]:
     return part.project(envelope, case) if getattr(part, "uses_case", False) else part.project(envelope)
+
+
+def project_groups(part: Any, envelope: Envelope, case: Case) -> list[Sequence[Delta]]:
+    """`project`, as the groups of deltas the projection's parts handed out (see `GroupTally`)."""
+    if (parts := getattr(part, "project_parts", None)) is not None:
+        return parts(envelope, case)  # type: ignore[no-any-return]
+    return [list(project(part, envelope, case))]
 
 
 def evolve(part: Any, case: Case, envelope: Envelope) -> Case:
@@ -112,6 +137,19 @@ class Composite:
             out.extend(step(envelope, case) if uses_case else step(envelope))
         return out
 
+    def project_parts(self, envelope: Envelope, case: Case | None = None) -> list[Sequence[Delta]]:
+        """`project`, each part's deltas as the part handed them out (often a shared tuple: `GroupTally`)."""
+        case = case or {}
+        steps = self._steps.get(envelope.type) or self._plan(envelope.type)
+        groups: list[Sequence[Delta]] = []
+        for step, uses_case in steps[0]:
+            made = step(envelope, case) if uses_case else step(envelope)
+            if type(made) not in (tuple, list):
+                made = list(made)
+            if made:
+                groups.append(made)
+        return groups
+
     def evolve(self, case: Case, envelope: Envelope) -> Case:
         """Each part evolves the shared case in turn; parts keep to keys of their own."""
         steps = self._steps.get(envelope.type) or self._plan(envelope.type)
@@ -120,7 +158,7 @@ class Composite:
         return case
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeenStream:
     """The highest version of a stream applied to the views, where it was read, and the stream's case after it.
 
@@ -219,3 +257,60 @@ def fold_into(updates: dict[tuple[str, str], DocUpdate], deltas: Iterable[tuple[
                 upd.facts.setdefault(name, value)
         if highest > upd.offset:
             upd.offset = highest
+
+
+class GroupTally:
+    """What a rebuild into fresh views (no guards) folds, counted per group of deltas: each event's deltas come in the
+    groups the projections handed them out in (`project_groups`), and projections hand out the same tuples of deltas
+    again and again. So `add` only counts each group (by identity: its entry holds it, so the id is not reused while
+    the entry lives) per source partition, a dict lookup per group, and `into` adds them to view documents, group by
+    group in the order each was first counted — the documents, counters and facts adding the deltas one by one would
+    give. Entries are emptied into the documents when there are `KEPT` of them (groups made anew for each event)."""
+
+    KEPT = 100_000
+
+    def __init__(self) -> None:
+        self.tables: dict[tuple[str, int], dict[int, list[Any]]] = {}
+        self.entries: list[list[Any]] = []  # [group, topic, partition, times counted, highest offset]
+
+    def add(self, groups: Iterable[tuple[Positioned, Sequence[Delta]]], updates: dict[tuple[str, str], DocUpdate]
+            ) -> None:
+        tables, entries = self.tables, self.entries
+        last: Positioned | None = None
+        table: dict[int, list[Any]] = {}
+        for ev, group in groups:
+            if ev is not last:
+                last = ev
+                if (table := tables.get((ev.topic, ev.partition))) is None:  # type: ignore[assignment]
+                    table = tables[(ev.topic, ev.partition)] = {}
+            if (entry := table.get(id(group))) is None:
+                entry = table[id(group)] = [group, ev.topic, ev.partition, 0, -1]
+                entries.append(entry)
+            entry[3] += 1
+            if ev.offset > entry[4]:
+                entry[4] = ev.offset
+        if len(entries) >= self.KEPT:
+            self.into(updates)
+
+    def into(self, updates: dict[tuple[str, str], DocUpdate]) -> None:
+        """Add what was counted to `updates` (keyed by view and document id), and start counting afresh."""
+        ids: dict[tuple[Any, ...], str] = {}
+        docs: dict[tuple[str, int, int], DocUpdate] = {}  # by source and delta (by identity: entries hold the deltas)
+        for group, topic, partition, times, highest in self.entries:
+            for delta in group:
+                if (upd := docs.get((topic, partition, id(delta)))) is None:
+                    at = (delta.view, topic, partition, *delta.key.items())
+                    if (did := ids.get(at)) is None:
+                        did = ids[at] = doc_id(delta.key, f"{topic}:{partition}")
+                    if (upd := updates.get((delta.view, did))) is None:
+                        upd = updates[(delta.view, did)] = DocUpdate(delta.view, did, delta.key)
+                    docs[(topic, partition, id(delta))] = upd
+                inc = upd.inc
+                for name, amount in delta.inc.items():
+                    inc[name] = inc.get(name, 0) + amount * times
+                if delta.facts:
+                    for name, value in delta.facts.items():  # the first event's facts stand
+                        upd.facts.setdefault(name, value)
+                if highest > upd.offset:
+                    upd.offset = highest
+        self.tables, self.entries = {}, []

@@ -12,7 +12,8 @@ from pymongo.errors import PyMongoError
 
 from contracts.topics import dead_letter
 from services.plumbing.log import bind_correlation_id
-from services.plumbing.projection.folding import FoldPool, Folder, Record, Rejected, decode, project_fresh
+from services.plumbing.projection.folding import (
+    FoldPool, Folder, Record, Rejected, decode, deltas_of, project_fresh)
 from services.plumbing.projection.model import Delta, Positioned, Projection, SeenStream, doc_id, fold
 from services.plumbing.projection.store import ProjectionStore
 
@@ -29,6 +30,7 @@ class ProjectionRunner:
         self._dlq_factory, self._dlq = dead_letters, None
         self.batch_size, self.poll_ms = batch_size, poll_ms
         self.applied = 0
+        self.fold_cpu: tuple[float, ...] = ()  # CPU seconds of each folder of the last rebuild
         self.positions: dict[TopicPartition, int] = {}  # next offset to read, per partition handled so far
 
     async def run(self) -> None:
@@ -110,7 +112,7 @@ class ProjectionRunner:
         try:
             while any(self.positions.get(tp, starts[tp]) < end for tp, end in ends.items()):
                 batches = await self.consumer.getmany(timeout_ms=self.poll_ms, max_records=self.batch_size)
-                records = [Record(r.topic, r.partition, r.offset, r.key, r.value) for rs in batches.values() for r in rs]
+                records = [(r.topic, r.partition, r.offset, r.key, r.value) for rs in batches.values() for r in rs]
                 if pool is not None:
                     await pool.add(records)
                 elif records:
@@ -128,13 +130,14 @@ class ProjectionRunner:
         for rejected in folded.rejected:
             await self._dead_letter(rejected)
         log.info("projection.folded", records=consumed, documents=len(folded.updates), streams=folded.streams,
-                 workers=workers)
+                 workers=workers, fold_cpu_s=[round(c, 1) for c in folded.cpu])
         await self.store.apply(list(folded.updates.values()))
         await self.store.changed()
         await self.store.remember_packed(folded.packs)
         if self.positions:
             await self.consumer.commit(dict(self.positions))
         self.applied += folded.applied
+        self.fold_cpu = folded.cpu
         return consumed
 
     async def _end_offsets(self) -> Mapping[TopicPartition, int]:
@@ -171,10 +174,10 @@ class ProjectionRunner:
     async def _project_fresh(self, events: Sequence[Positioned],
                              seen: dict[str, SeenStream]) -> tuple[list[tuple[Positioned, Delta]], int]:
         """`project_fresh`, the refused events sent to the dead-letter topic."""
-        deltas, fresh, refused = project_fresh(self.projection, events, seen)
+        groups, fresh, refused = project_fresh(self.projection, events, seen)
         for rejected in refused:
             await self._dead_letter(rejected)
-        return deltas, fresh
+        return deltas_of(groups), fresh
 
     async def _decode(self, record: ConsumerRecord) -> Positioned | None:
         decoded = decode(Record(record.topic, record.partition, record.offset, record.key, record.value))

@@ -188,11 +188,16 @@ class ProjectionStore:
 def pack_positions(positions: Mapping[str, SeenStream]) -> dict[tuple[int, str], bytes]:
     """Positions as fragments of packs, by (shard, pack id): the JSON of {stream: [version, offset, case]}, compressed.
     One compressed value per pack and folder: FerretDB's cost of a write or a scan grows with the number of BSON values
-    and bytes (packs as arrays of documents took longer to insert than one document per stream)."""
-    packs: dict[tuple[int, str], dict[str, tuple[int, int, Mapping[str, Any]]]] = defaultdict(dict)
+    and bytes (packs as arrays of documents took longer to insert than one document per stream). Streams share equal
+    cases (`shared_case`), so each shared case is encoded once."""
+    packs: dict[tuple[int, str], list[str]] = defaultdict(list)
+    cases: dict[int, str] = {}
+    dumps, quote = json.JSONEncoder(separators=(",", ":")).encode, json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
     for s, p in positions.items():
-        packs[shard_of(s)][s] = (p.version, p.offset, p.case)
-    return {at: zlib.compress(json.dumps(entries, separators=(",", ":")).encode(), 1) for at, entries in packs.items()}
+        if (case := cases.get(id(p.case))) is None:
+            case = cases[id(p.case)] = dumps(p.case)
+        packs[shard_of(s)].append(f"{quote(s)}:[{p.version:d},{p.offset:d},{case}]")
+    return {at: zlib.compress(("{" + ",".join(entries) + "}").encode(), 1) for at, entries in packs.items()}
 
 
 def _unpack(doc: Mapping[str, Any]) -> dict[str, list[Any]]:
