@@ -178,7 +178,7 @@ class FoldPool:
     """`workers` processes, each folding the streams whose record key hashes to it (crc32 modulo the workers), so the
     work is shared evenly however few partitions the topics have; a record without a key goes by its partition."""
 
-    QUEUED_BATCHES = 4
+    QUEUED_BATCHES = 16  # the consumer reads ahead while the workers start (≈ 2 s of imports)
 
     def __init__(self, projection: Projection, workers: int) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a process with an event loop and client threads

@@ -190,14 +190,20 @@ def pack_positions(positions: Mapping[str, SeenStream]) -> dict[tuple[int, str],
     One compressed value per pack and folder: FerretDB's cost of a write or a scan grows with the number of BSON values
     and bytes (packs as arrays of documents took longer to insert than one document per stream). Streams share equal
     cases (`shared_case`), so each shared case is encoded once."""
-    packs: dict[tuple[int, str], list[str]] = defaultdict(list)
+    packs: dict[int, list[str]] = {}
     cases: dict[int, str] = {}
     dumps, quote = json.JSONEncoder(separators=(",", ":")).encode, json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+    crc, where = zlib.crc32, SHARDS * PACKS  # `shard_of` as one number: shard + SHARDS * pack
     for s, p in positions.items():
         if (case := cases.get(id(p.case))) is None:
             case = cases[id(p.case)] = dumps(p.case)
-        packs[shard_of(s)].append(f"{quote(s)}:[{p.version:d},{p.offset:d},{case}]")
-    return {at: zlib.compress(("{" + ",".join(entries) + "}").encode(), 1) for at, entries in packs.items()}
+        entry = f"{quote(s)}:[{p.version},{p.offset},{case}]"
+        if (entries := packs.get(at := crc(s.encode()) % where)) is None:
+            packs[at] = [entry]
+        else:
+            entries.append(entry)
+    return {(at % SHARDS, f"{PACK}{at // SHARDS}"): zlib.compress(("{" + ",".join(entries) + "}").encode(), 1)
+            for at, entries in packs.items()}
 
 
 def _unpack(doc: Mapping[str, Any]) -> dict[str, list[Any]]:
