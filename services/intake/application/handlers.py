@@ -120,6 +120,7 @@ HANDLERS: dict[type[Command], Callable[..., Any]] = {
     office.OpenOffice: _on_office(office.open_office),
     office.AddBridgeWorker: _on_office(office.add_worker),
     office.ChangeBridgeWorkerLanguages: _on_office(office.change_languages),
+    office.RecountOfficeLanguages: _on_office(office.recount_languages),
     signal.ReportSignal: report_signal,
 }
 

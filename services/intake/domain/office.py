@@ -29,6 +29,13 @@ class ChangeBridgeWorkerLanguages(AddBridgeWorker):
     pass
 
 
+class RecountOfficeLanguages(Command):
+    """An admin's repair: commit the office's tally again, for offices whose workers were recorded before
+    `OfficeLanguagesCounted` existed (their last tally is missing or no longer matches the workers)."""
+
+    office_id: Id
+
+
 class GetOffice(Query):
     office_id: Id
 
@@ -45,6 +52,7 @@ class Office:
     office_id: str = ""
     name: str = ""
     workers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    counted: dict[str, int] | None = None  # the last tally committed; None: the stream holds none
 
     def apply(self, event: DomainEvent) -> Office:
         nxt = replace(self, version=self.version + 1)
@@ -54,7 +62,7 @@ class Office:
             case BridgeWorkerJoined() | BridgeWorkerLanguagesChanged():
                 return replace(nxt, workers={**self.workers, event.staff_id: event.languages})
             case OfficeLanguagesCounted():
-                return nxt  # derived from the workers: nothing new to hold
+                return replace(nxt, counted=dict(event.languages))
         raise OfficeRuleViolated(f"office cannot apply {type(event).__name__}")
 
     @classmethod
@@ -92,6 +100,17 @@ def change_languages(state: Office, cmd: ChangeBridgeWorkerLanguages) -> list[Do
         raise OfficeRuleViolated("languages: the bridge worker already has exactly these languages")
     return _counted(state, BridgeWorkerLanguagesChanged(office_id=cmd.office_id, staff_id=cmd.staff_id,
                                                         languages=cmd.languages))
+
+
+def recount_languages(state: Office, cmd: RecountOfficeLanguages) -> list[DomainEvent]:
+    """The office's tally, refused only when the last tally committed says the same. An office with no workers and
+    no tally yet gets an empty one (`{}`): it moves no counter in insights, and afterwards a recount is refused like
+    at any office whose tally is up to date."""
+    _exists(state, cmd.office_id)
+    tally = languages_counted(state)
+    if tally.languages == state.counted:
+        raise OfficeRuleViolated(f"office_id: the languages of office {cmd.office_id} are counted already")
+    return [tally]
 
 
 def languages_counted(state: Office) -> OfficeLanguagesCounted:

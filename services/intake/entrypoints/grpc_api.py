@@ -21,6 +21,7 @@ from services.plumbing import auth
 from services.plumbing.errors import FailedPrecondition, NotFound
 
 FRONT_OFFICE = frozenset({Role.FRONT_OFFICE, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
 
 # rpc → (command, reply) for commands; (query, read, translate) for reads.
 COMMANDS: dict[str, tuple[type[BaseModel], Any]] = {
@@ -39,6 +40,7 @@ COMMANDS: dict[str, tuple[type[BaseModel], Any]] = {
     "OpenOffice": (office.OpenOffice, pb.OfficeReply),
     "AddBridgeWorker": (office.AddBridgeWorker, pb.OfficeReply),
     "ChangeBridgeWorkerLanguages": (office.ChangeBridgeWorkerLanguages, pb.OfficeReply),
+    "RecountOfficeLanguages": (office.RecountOfficeLanguages, pb.OfficeReply),
     "ReportSignal": (signal.ReportSignal, pb.SignalReply),
 }
 READS: dict[str, tuple[type[BaseModel], Callable[[Any, Deps], Awaitable[Any]], Callable[[Any], Any]]] = {
@@ -72,7 +74,8 @@ async def _domain(work: Awaitable[Any]) -> Any:
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    ACCESS: ClassVar[auth.Access] = {name: FRONT_OFFICE for name in (*COMMANDS, *READS)}
+    ACCESS: ClassVar[auth.Access] = {**{name: FRONT_OFFICE for name in (*COMMANDS, *READS)},
+                                     "RecountOfficeLanguages": ADMIN}
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.envelope import Actor, Role
+from contracts.events.intake_office import BridgeWorkerJoined, OfficeOpened
 from services.intake.application.handlers import Context, Deps, handle
 from services.intake.domain import client, office, signal
 from services.intake.domain import commands as c
+from services.plumbing.eventstore import Commit, EventStore
 from services.plumbing.eventstore.memory import InMemoryEventStore
 
 CTX = Context(Actor(staff_id="staff-7", role=Role.FRONT_OFFICE), "corr-1")
@@ -43,4 +46,18 @@ class Desk:
         return [e.type for e in await self.deps.store.load(stream_id)]
 
 
-__all__ = ["CTX", "Desk", "REGISTER", "TENANT", "c", "cid", "client", "deps", "office", "signal"]
+async def legacy_office(store: EventStore, tenant: str, office_id: str,
+                        workers: dict[str, tuple[str, ...]]) -> str:
+    """An office stream as intake wrote it before `OfficeLanguagesCounted` existed: opened, workers joined, no tally.
+    Appended straight to the store, as today's commands would count the languages with every change."""
+    stream_id = office.stream_of(tenant, office_id)
+    events = [OfficeOpened(office_id=office_id, name="Onthaal"),
+              *(BridgeWorkerJoined(office_id=office_id, staff_id=s, languages=langs) for s, langs in workers.items())]
+    await store.append(Commit.of(events, stream_id=stream_id, first_version=1, tenant=tenant, actor=CTX.actor,
+                                 command_id=cid(), correlation_id="corr-legacy", occurred_at=datetime.now(UTC),
+                                 result={"office_id": office_id, "stream_version": len(events)}))
+    return stream_id
+
+
+__all__ = ["CTX", "Desk", "REGISTER", "TENANT", "c", "cid", "client", "deps", "legacy_office", "office",
+           "signal"]

@@ -8,6 +8,7 @@ import grpc
 import pytest
 
 from contracts.envelope import Role
+from services.intake.tests.helpers import legacy_office
 
 pytestmark = pytest.mark.integration
 HUIS = "huis-van-de-kortrijkzaan"
@@ -139,6 +140,25 @@ async def test_office_rpcs_and_signals(api) -> None:
     assert signal.signal_id.startswith("s-")
     await refused(api.call("ReportSignal", command_id=cid(), office_id=HUIS, themes=["astrology"], text="x"),
                   grpc.StatusCode.INVALID_ARGUMENT, "themes[0]:", "unknown theme")
+
+
+async def test_an_admin_recounts_the_languages_of_an_office_recorded_before_tallies(api) -> None:
+    stream_id = await legacy_office(api.deps.store, "kortrijk", "onthaal", {"s-1": ("ar", "nl"), "s-2": ("nl",)})
+    admin = api.as_(Role.ADMIN, None)
+    await refused(api.call("RecountOfficeLanguages", command_id=cid(), office_id="onthaal"),
+                  grpc.StatusCode.PERMISSION_DENIED)  # a front-office token may not
+    recount = cid()
+    reply = await admin.call("RecountOfficeLanguages", command_id=recount, tenant="kortrijk", office_id="onthaal")
+    assert (reply.office_id, reply.stream_version) == ("onthaal", 4)
+    assert await admin.call("RecountOfficeLanguages", command_id=recount, tenant="kortrijk",
+                            office_id="onthaal") == reply  # a retry gets the first answer
+    tally = (await api.deps.store.load(stream_id))[-1]
+    assert (tally.type, tally.payload["languages"], tally.actor.role) == ("OfficeLanguagesCounted",
+                                                                          {"ar": 1, "nl": 2}, Role.ADMIN)
+    await refused(admin.call("RecountOfficeLanguages", command_id=cid(), tenant="kortrijk", office_id="onthaal"),
+                  grpc.StatusCode.FAILED_PRECONDITION, "office_id:", "counted already")
+    await refused(admin.call("RecountOfficeLanguages", command_id=cid(), tenant="brugge", office_id="onthaal"),
+                  grpc.StatusCode.NOT_FOUND, "office_id:")
 
 
 async def test_a_retried_command_returns_the_first_answer(api) -> None:
