@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from contracts.envelope import Envelope
 
 
-@dataclass(frozen=True, slots=True)
-class Positioned:
-    """An event with the place it was read from."""
+class Positioned(NamedTuple):
+    """An event with the place it was read from (a tuple: made once per event, at a third of a frozen dataclass's
+    cost)."""
 
     envelope: Envelope
     topic: str
