@@ -64,10 +64,15 @@ def decode(record: Record | Fields) -> Positioned | Rejected:
 
 def project_fresh(projection: Projection, events: Sequence[Positioned], seen: dict[str, SeenStream]
                   ) -> tuple[list[tuple[Positioned, Sequence[Delta]]], int, list[Rejected]]:
-    """The deltas of the events not yet applied (`fresh_events`' rule), each projected with its stream's case, as
-    groups (`project_groups`); `seen` moves along (positions and cases) in place. Returns the groups with their events,
-    how many events were fresh, and the events the projection refused (their stream's position moves past them, its
-    case is left as it was). One pass, a position made once per stream: a rebuild runs this a million times."""
+    """The deltas of the events not yet applied, each projected with its stream's case, as groups (`project_groups`);
+    `seen` moves along (positions and cases) in place. Returns the groups with their events, how many events were
+    fresh, and the events the projection refused (their stream's position moves past them, its case is left as it
+    was). One pass, a position made once per stream: a rebuild runs this a million times.
+
+    Fresh: the version is above the highest already applied of its stream. Stream positions are stored after the
+    views, so a version at or below a stored position is in the views already: a relay's second copy, a redelivery or
+    a replay. Events past it but already in some view documents (a crash between the two writes) are kept: the
+    views' offset guards absorb those."""
     parts = getattr(projection, "project_parts", None)
     step = getattr(projection, "evolve", None)
     latest: dict[str, list[Any]] = {}  # stream → [version, offset, case] as this batch leaves them

@@ -172,23 +172,6 @@ class SeenStream:
     own_document: bool = field(default=False, compare=False)
 
 
-def fresh_events(events: Sequence[Positioned], seen: dict[str, SeenStream]) -> list[Positioned]:
-    """The events whose version is above the highest already applied of their stream; `seen` moves along in place.
-
-    Stream positions are stored after the views, so a version at or below a stored position is in the views already:
-    a relay's second copy, a redelivery or a replay. Events past it but already in some view documents (a crash
-    between the two writes) are kept: the views' offset guards absorb those.
-    """
-    fresh = []
-    for ev in events:
-        last = seen.get(ev.envelope.stream_id)
-        if last is not None and ev.envelope.stream_version <= last.version:
-            continue
-        seen[ev.envelope.stream_id] = SeenStream(ev.envelope.stream_version, ev.offset, last.case if last else {})
-        fresh.append(ev)
-    return fresh
-
-
 @dataclass
 class DocUpdate:
     """One view document's change in one batch: summed counters, facts for a new document, the new guard offset."""

@@ -2,7 +2,8 @@
 from datetime import UTC, datetime
 
 from contracts.envelope import Actor, Envelope, Role
-from services.plumbing.projection.model import Delta, Positioned, SeenStream, doc_id, fold, fresh_events
+from services.plumbing.projection.folding import project_fresh
+from services.plumbing.projection.model import Delta, Positioned, SeenStream, doc_id, fold
 
 
 def at(offset: int, stream: str = "q-1", version: int = 1, partition: int = 0) -> Positioned:
@@ -10,6 +11,21 @@ def at(offset: int, stream: str = "q-1", version: int = 1, partition: int = 0) -
                    tenant="kortrijk", occurred_at=datetime(2026, 3, 1, tzinfo=UTC), correlation_id="c",
                    actor=Actor(staff_id="s", role=Role.FRONT_OFFICE), payload={})
     return Positioned(env, "topic", partition, offset)
+
+
+class OnePerEvent:
+    """A projection giving one delta per event it is given."""
+
+    topics, views = ("topic",), ("v",)
+
+    def project(self, envelope: Envelope) -> list[Delta]:
+        return [Delta("v", {"stream": envelope.stream_id}, {"n": 1})]
+
+
+def fresh_events(events: list[Positioned], seen: dict[str, SeenStream]) -> list[Positioned]:
+    groups, fresh, refused = project_fresh(OnePerEvent(), events, seen)
+    assert fresh == len(groups) and not refused
+    return [ev for ev, _ in groups]
 
 
 def test_a_relay_duplicate_at_a_later_offset_is_dropped() -> None:
