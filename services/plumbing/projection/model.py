@@ -130,12 +130,7 @@ class Composite:
         return plan
 
     def project(self, envelope: Envelope, case: Case | None = None) -> list[Delta]:
-        case = case or {}
-        steps = self._steps.get(envelope.type) or self._plan(envelope.type)
-        out: list[Delta] = []
-        for step, uses_case in steps[0]:
-            out.extend(step(envelope, case) if uses_case else step(envelope))
-        return out
+        return [delta for group in self.project_parts(envelope, case) for delta in group]
 
     def project_parts(self, envelope: Envelope, case: Case | None = None) -> list[Sequence[Delta]]:
         """`project`, each part's deltas as the part handed them out (often a shared tuple: `GroupTally`)."""
@@ -232,14 +227,20 @@ def fold_into(updates: dict[tuple[str, str], DocUpdate], deltas: Iterable[tuple[
     for delta, at, _, times, highest in applied:
         if (upd := updates.get(at)) is None:
             upd = updates[at] = DocUpdate(delta.view, at[1], delta.key)
-        inc = upd.inc
-        for name, amount in delta.inc.items():
-            inc[name] = inc.get(name, 0) + amount * times
-        if delta.facts:
-            for name, value in delta.facts.items():  # the first event's facts stand, as they would in the document
-                upd.facts.setdefault(name, value)
-        if highest > upd.offset:
-            upd.offset = highest
+        add(upd, delta, times, highest)
+
+
+def add(upd: DocUpdate, delta: Delta, times: int, highest: int) -> None:
+    """`delta` applied `times` to `upd`, the last time at offset `highest`: counters summed, the first facts kept (as
+    they would stand in the document), the guard moved up."""
+    inc = upd.inc
+    for name, amount in delta.inc.items():
+        inc[name] = inc.get(name, 0) + amount * times
+    if delta.facts:
+        for name, value in delta.facts.items():
+            upd.facts.setdefault(name, value)
+    if highest > upd.offset:
+        upd.offset = highest
 
 
 class GroupTally:
@@ -288,12 +289,5 @@ class GroupTally:
                     if (upd := updates.get((delta.view, did))) is None:
                         upd = updates[(delta.view, did)] = DocUpdate(delta.view, did, delta.key)
                     docs[(topic, partition, id(delta))] = upd
-                inc = upd.inc
-                for name, amount in delta.inc.items():
-                    inc[name] = inc.get(name, 0) + amount * times
-                if delta.facts:
-                    for name, value in delta.facts.items():  # the first event's facts stand
-                        upd.facts.setdefault(name, value)
-                if highest > upd.offset:
-                    upd.offset = highest
+                add(upd, delta, times, highest)
         self.tables, self.entries = {}, []
