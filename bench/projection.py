@@ -193,11 +193,11 @@ async def visibility(app: App, settings: Settings, count: int) -> list[float]:
     secrets = devsecrets.write(Path(tempfile.mkdtemp(prefix="bench-secrets-")))
     token = Tokens(secrets)(Role.FRONT_OFFICE, "kortrijk")
     month = themes.month_of(datetime.now(UTC))
-    view = (await app.generations.current()).collection(themes.VIEW)
+    views = await app.generations.current()
 
     async def counted() -> int:
         match = {"tenant": "kortrijk", "month": month, "theme": themes.ALL_THEMES}
-        return sum([d["questions"] async for d in view.find(match, {"questions": 1})])
+        return sum([d["questions"] async for d in views.documents(themes.VIEW, match, ("questions",))])
 
     out = []
     async with running(("intake", "insights"), settings, secrets, "bench-projection") as ports:

@@ -45,4 +45,5 @@ async def bootstrap(settings: Settings) -> App:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
     projection = all_views()
     await kafka.ensure_topics(settings, [settings.topic(t) for t in projection.topics])
-    return App(settings, Generations(mongo, settings.database(SERVICE)), projection, mongo)
+    generations = Generations(mongo, settings.database(SERVICE), packed_by=projection.packed_by)
+    return App(settings, generations, projection, mongo)

@@ -21,6 +21,7 @@ from services.catalogue.adapters.views_memory import InMemoryViews
 from services.catalogue.application.handlers import Deps as CatalogueDeps
 from services.catalogue.bootstrap import CatalogueSettings
 from services.catalogue.entrypoints.grpc_api import CatalogueServicer
+from services.insights.domain.views import all_views
 from services.insights.entrypoints.grpc_api import InsightsServicer
 from services.intake.application.handlers import Deps
 from services.intake.entrypoints.grpc_api import IntakeServicer
@@ -43,7 +44,7 @@ SERVICERS: dict[str, tuple[type, Callable[[dict[str, Any]], Any]]] = {
     "wegwijs.catalogue.v1.CatalogueService": (CatalogueServicer, lambda env: CatalogueServicer(
         CatalogueDeps(store=InMemoryEventStore(), views=InMemoryViews()), CatalogueSettings().hsds_schema_dir)),
     "wegwijs.insights.v1.InsightsService": (InsightsServicer, lambda env: InsightsServicer(
-        ProjectionStore(env["mongo"], env["settings"].database("insights")))),
+        ProjectionStore(env["mongo"], env["settings"].database("insights"), packed_by=all_views().packed_by))),
     "wegwijs.referral.v1.ReferralService": (ReferralServicer, lambda env: ReferralServicer(ReferralDeps(
         store=InMemoryEventStore(), views=InMemoryReferralViews(), reference=InMemoryReference()))),
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient, ReturnDocument
@@ -25,14 +26,16 @@ def prefix(generation: int) -> str:
 class Generations:
     """Which generation of views is live; queries read it through `current()` (cached for `cache_seconds`)."""
 
-    def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str, cache_seconds: float = 1.0) -> None:
+    def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str, cache_seconds: float = 1.0,
+                 packed_by: Mapping[str, Sequence[str]] | None = None) -> None:
         self.client, self.database = client, database
+        self.packed_by = packed_by or {}
         self.meta = client[database][META]
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, int] | None = None
 
     def store(self, generation: int) -> ProjectionStore:
-        return ProjectionStore(self.client, self.database, prefix(generation))
+        return ProjectionStore(self.client, self.database, prefix(generation), self.packed_by)
 
     async def active(self, fresh: bool = False) -> int:
         now = time.monotonic()

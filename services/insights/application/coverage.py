@@ -41,7 +41,7 @@ async def language_coverage(q: GroupedQuery, views: ProjectionStore, threshold: 
 
 async def _workers(tenant: str, views: ProjectionStore) -> dict[tuple[str, str], int]:
     """Bridge workers per (office, language) now, where there are any."""
-    rows = await summed(views.collection(workers.VIEW), {"tenant": tenant}, ("office", "language"), ("workers",))
+    rows = await summed(views, workers.VIEW, {"tenant": tenant}, ("office", "language"), ("workers",))
     return {(r["office"], r["language"]): r["workers"] for r in rows if r["workers"] > 0}
 
 

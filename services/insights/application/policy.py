@@ -202,7 +202,7 @@ async def access_rows(q: GroupedQuery, views: ProjectionStore) -> list[dict[str,
 
 async def _offered(tenant: str, views: ProjectionStore) -> set[tuple[str, str]]:
     """(service, language) pairs active services of `tenant` offer now (catalogue facts: no suppression)."""
-    rows = await summed(views.collection(offer.VIEW), {"tenant": tenant, "kind": "language"}, ("service", "value"),
+    rows = await summed(views, offer.VIEW, {"tenant": tenant, "kind": "language"}, ("service", "value"),
                         ("offered",))
     return {(r["service"], r["value"]) for r in rows if r["offered"] > 0}
 

@@ -47,18 +47,18 @@ async def _sums(q: PeriodQuery, views: ProjectionStore, view: str, keys: tuple[s
     months = {k: v for k, v in (("$gte", q.from_month), ("$lte", q.to_month)) if v}
     if months:
         match["month"] = months
-    return await summed(views.collection(view), match, keys, measures)
+    return await summed(views, view, match, keys, measures)
 
 
-async def summed(collection: Any, match: dict[str, Any], keys: tuple[str, ...],
+async def summed(views: ProjectionStore, view: str, match: dict[str, Any], keys: tuple[str, ...],
                  measures: tuple[str, ...]) -> list[dict[str, Any]]:
     """Rows of `keys` with each measure summed over the matching documents (absent counts as 0).
 
     One read of the documents, summed here: FerretDB 1.x answers only a `$group`'s first `$sum` (so a `$group` would
-    be needed per measure, each reading the whole collection again), and a read of a view's few hundred documents
-    with only the wanted fields costs less than one such `$group`."""
+    be needed per measure, each reading the whole collection again), and a read of a view's documents (packed: a few
+    per month) costs less than one such `$group`."""
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    async for d in collection.find(match, {"_id": 0, **dict.fromkeys((*keys, *measures), 1)}):
+    async for d in views.documents(view, match, (*keys, *measures)):
         at = tuple(d.get(k) for k in keys)
         if (row := out.get(at)) is None:
             row = out[at] = {**{k: d[k] for k in keys if k in d}, **dict.fromkeys(measures, 0)}

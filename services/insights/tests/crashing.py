@@ -1,11 +1,11 @@
 """A projection store that dies at a planned point of a batch's writes, for fault tests without timers.
 
 A planned crash says after how many whole batches a runner's life ends, and where in the next batch: after its reads,
-before any write; after the k-th of its n view documents; between its views and its stream positions; after the k-th
-of its m stream positions; or after every write, before the offset commit. A cut inside a bulk write writes the first
-k documents of it and no more, as a server that applied part of an unordered bulk before the client died. A cut needs
-two documents to cut between: a batch with fewer (a replay that finds its views written already) is committed, and
-the cut waits for the next batch.
+before any write; after the k-th of its n view documents; between its views and its stream positions; after the k-th of
+its m stream positions; or after every write, before the offset commit. A cut inside a bulk write writes the first k
+documents of it and no more, as a server that applied part of an unordered bulk before the client died. A cut needs two
+stored documents to cut between (a packed view stores many view documents as one): a batch with fewer (a replay that
+finds its views written already) is committed, and the cut waits for the next batch.
 """
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ class CrashingStore(ProjectionStore):
     """The store of one runner life: the same database and collections, dying at `crash` (raising `Crash`)."""
 
     def __init__(self, store: ProjectionStore, crash: PlannedCrash) -> None:
-        super().__init__(store.db.client, store.db.name, store.prefix)
+        super().__init__(store.db.client, store.db.name, store.prefix, store.packed_by)
         self.crash, self.batches = crash, 0
         self.budget: int | None = None  # documents still written before the cut, while a cut is armed
 
@@ -76,8 +76,9 @@ class CrashingStore(ProjectionStore):
     async def apply(self, updates: Sequence[DocUpdate], existing: Collection[tuple[str, str]] = ()) -> None:
         if self._due(BEFORE_VIEWS):
             raise Crash(BEFORE_VIEWS)
-        if self._due(IN_VIEWS) and len(updates) >= 2:
-            self.budget = self.crash.documents(len(updates))
+        stored = len({(u.view, self.stored_id(u.view, u.key, u.doc_id)) for u in updates})  # packed: fewer
+        if self._due(IN_VIEWS) and stored >= 2:
+            self.budget = self.crash.documents(stored)
         await super().apply(updates, existing)
         if self._due(BETWEEN):
             raise Crash(BETWEEN)

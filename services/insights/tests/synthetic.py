@@ -70,9 +70,9 @@ async def view_sums(store: ProjectionStore, projection: Projection) -> Sums:
     """The counters of every view, summed over the partitions that own its documents."""
     sums: Sums = Counter()
     for view in projection.views:
-        async for doc in store.collection(view).find({}):
-            key = tuple(sorted((k, v) for k, v in doc.items() if k not in ("_id", "_offset") and isinstance(v, str)))
+        async for doc in store.documents(view):
+            key = tuple(sorted((k, v) for k, v in doc.items() if isinstance(v, str)))
             for name, n in doc.items():
-                if isinstance(n, int) and name != "_offset":
+                if isinstance(n, int):
                     sums[(view, key, name)] += n
     return +sums

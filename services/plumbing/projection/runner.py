@@ -163,7 +163,7 @@ class ProjectionRunner:
         seen = await self.store.seen(e.envelope.stream_id for e in events)
         before = dict(seen)
         deltas, fresh = await self._project_fresh(events, seen)
-        guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)) for ev, d in deltas})
+        guards = await self.store.guards({(d.view, doc_id(d.key, ev.source)): d.key for ev, d in deltas})
         await self.store.apply(fold(deltas, guards), guards.keys())
         if fresh:  # even if the guards absorbed it all: a replay after a crash before this line must still count
             await self.store.changed()

@@ -77,15 +77,12 @@ def test_referrals_count_in_their_own_month_and_events_of_unseen_questions_count
 
 
 class _Views:
-    """The unmet_needs view's documents as `_sums` reads them (`find`, every document of the tenant)."""
+    """The unmet_needs view's documents as `_sums` reads them (`documents`, every document of the tenant)."""
 
     def __init__(self, docs: list[dict]) -> None:
         self.docs = docs
 
-    def collection(self, _: str) -> "_Views":
-        return self
-
-    async def find(self, *_: object):
+    async def documents(self, *_: object):
         for d in self.docs:
             yield d
 

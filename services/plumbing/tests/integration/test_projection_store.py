@@ -1,45 +1,100 @@
-"""The projection store on FerretDB: facts are written with a new document and never changed after."""
+"""The projection store on FerretDB: view documents stored one by one or packed (the same behaviour either way),
+facts written with a new document and never changed after; stream positions one by one or packed by a rebuild."""
 import asyncio
 
 import pytest
 
 from services.plumbing.projection.model import DocUpdate, SeenStream
-from services.plumbing.projection.store import SHARDS, ProjectionStore, pack_positions
+from services.plumbing.projection.store import SHARDS, ConcurrentWrite, ProjectionStore, pack_positions
 
 pytestmark = pytest.mark.integration
+LAYOUTS = {"own documents": {}, "packed": {"signals": ("tenant",), "many": ("tenant", "month")}}
 
 
-async def test_facts_are_written_once_and_a_retried_batch_keeps_them_and_counts_once(mongo, settings) -> None:
-    store = ProjectionStore(mongo, settings.database("insights"))
+@pytest.fixture(params=list(LAYOUTS))
+def store(request, mongo, settings) -> ProjectionStore:
+    return ProjectionStore(mongo, settings.database("insights"), packed_by=LAYOUTS[request.param])
+
+
+async def test_facts_are_written_once_and_a_retried_batch_keeps_them_and_counts_once(store) -> None:
     key = {"tenant": "kortrijk", "signal": "s-1"}
     new = DocUpdate("signals", "kortrijk|s-1@t:0", key, {"n": 1}, 4, {"text": "no interpreter", "themes": ["work"]})
     await store.apply([new])
     # The same batch again after a crash before the offsets were committed: the guard says the document has it.
-    guards = await store.guards({("signals", new.doc_id)})
+    guards = await store.guards({("signals", new.doc_id): key})
     assert guards == {("signals", new.doc_id): 4}
     # A later event of the document (its facts differ) moves the counter, never the facts.
     later = DocUpdate("signals", new.doc_id, key, {"n": 1}, 9, {"text": "rewritten"})
     await store.apply([later], guards.keys())
     # An attempt that believed the document new (read before the first insert) falls back to an update.
     await store.apply([DocUpdate("signals", new.doc_id, key, {"n": 0}, 9, {"text": "third"})])
-    doc = await store.collection("signals").find_one({"_id": new.doc_id})
-    assert doc == {"_id": new.doc_id, "tenant": "kortrijk", "signal": "s-1", "n": 2, "text": "no interpreter",
-                   "themes": ["work"], "_offset": 9}
+    assert [d async for d in store.documents("signals")] == [
+        {"tenant": "kortrijk", "signal": "s-1", "n": 2, "text": "no interpreter", "themes": ["work"]}]
+    assert await store.guards({("signals", new.doc_id): key}) == {("signals", new.doc_id): 9}
 
 
-async def test_a_batch_touching_hundreds_of_existing_documents_and_streams_is_written(mongo, settings) -> None:
+async def test_a_batch_touching_hundreds_of_existing_documents_and_streams_is_written(store) -> None:
     """FerretDB 1.24 never finishes an update bulk of 100 or more operations (one connection each, 100 at most): the
     store cuts them into chunks. Bounded by wait_for so a regression fails instead of hanging the suite."""
-    store = ProjectionStore(mongo, settings.database("insights"))
-    docs = [DocUpdate("many", f"d{i}@t:0", {"tenant": "kortrijk", "i": i}, {"n": 1}, 1) for i in range(250)]
+    def key(i: int) -> dict[str, object]:
+        return {"tenant": f"t{i % 3}", "month": f"2026-{i % 120:03d}", "i": i}
+    docs = [DocUpdate("many", f"d{i}@t:0", key(i), {"n": 1}, 1) for i in range(250)]
     await store.apply(docs)
     again = [DocUpdate(d.view, d.doc_id, d.key, {"n": 2}, 2) for d in docs]
     await asyncio.wait_for(store.apply(again, {("many", d.doc_id) for d in docs}), 120)
     streams = {f"s{i}": SeenStream(1, i) for i in range(250)}
     await store.remember(streams)
     await asyncio.wait_for(store.remember({s: SeenStream(2, p.offset) for s, p in streams.items()}, streams.keys()), 120)
-    assert {d["n"] async for d in store.collection("many").find({})} == {3}
+    assert sorted([(d["i"], d["n"]) async for d in store.documents("many")]) == [(i, 3) for i in range(250)]
     assert {s: p.version for s, p in (await store.seen(streams)).items()} == dict.fromkeys(streams, 2)
+
+
+async def test_documents_are_found_by_their_fields_and_the_period(store) -> None:
+    cells = [DocUpdate("many", f"{t}|{m}|{i}@t:{p}", {"tenant": t, "month": m, "i": i}, {"n": i}, 7)
+             for t in ("brugge", "kortrijk") for m in ("2026-01", "2026-02", "2026-03") for i in range(4)
+             for p in range(2)]
+    await store.apply(cells)
+    period = {"tenant": "kortrijk", "month": {"$gte": "2026-02", "$lte": "2026-03"}}
+    assert sorted([(d["month"], d["i"], d["n"]) async for d in store.documents("many", period)]) == sorted(
+        [(m, i, i) for m in ("2026-02", "2026-03") for i in range(4)] * 2)
+    assert sorted([d["month"] async for d in store.documents("many", {**period, "i": 3}, ("month", "n"))]) == [
+        "2026-02", "2026-02", "2026-03", "2026-03"]
+
+
+async def test_a_packed_document_written_by_another_runner_since_it_was_read_fails_the_batch(mongo, settings) -> None:
+    """Two runners on one partition (a rebalance): the later write finds the guard moved and fails instead of
+    overwriting the other's counts; its batch is read again from the committed offsets, and the guard absorbs it."""
+    store = ProjectionStore(mongo, settings.database("insights"), packed_by=LAYOUTS["packed"])
+    key = {"tenant": "kortrijk", "month": "2026-01", "i": 1}
+    await store.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 3)])
+    read_before = await store.collection("many").find({}).to_list()
+    await store.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 5)])  # the other runner writes after that read
+    late = _ReadBefore(mongo, settings.database("insights"), packed_by=LAYOUTS["packed"])
+    late.snapshot = read_before
+    with pytest.raises(ConcurrentWrite):
+        await late.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 4)])
+    assert [d["n"] async for d in store.documents("many")] == [2]
+
+
+class _ReadBefore(ProjectionStore):
+    """A store whose reads of view documents give `snapshot`: what they were before another writer wrote them."""
+
+    snapshot: list[dict[str, object]] = []
+
+    def collection(self, view: str):
+        return _Snapshot(super().collection(view), self.snapshot)
+
+
+class _Snapshot:
+    def __init__(self, inner, docs) -> None:
+        self.inner, self.docs = inner, docs
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    async def find(self, *args, **kwargs):
+        for d in self.docs:
+            yield d
 
 
 async def test_positions_packed_by_a_rebuild_are_found_and_overridden_by_later_own_documents(mongo, settings) -> None:
