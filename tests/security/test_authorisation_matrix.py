@@ -44,7 +44,7 @@ SERVICERS: dict[str, tuple[type, Callable[[dict[str, Any]], Any]]] = {
     "wegwijs.catalogue.v1.CatalogueService": (CatalogueServicer, lambda env: CatalogueServicer(
         CatalogueDeps(store=InMemoryEventStore(), views=InMemoryViews()), CatalogueSettings().hsds_schema_dir)),
     "wegwijs.insights.v1.InsightsService": (InsightsServicer, lambda env: InsightsServicer(
-        ProjectionStore(env["mongo"], env["settings"].database("insights"), packed_by=all_views().packed_by))),
+        ProjectionStore(env["mongo"], env["settings"].database("insights"), packed=all_views().packed))),
     "wegwijs.referral.v1.ReferralService": (ReferralServicer, lambda env: ReferralServicer(ReferralDeps(
         store=InMemoryEventStore(), views=InMemoryReferralViews(), reference=InMemoryReference()))),
 }

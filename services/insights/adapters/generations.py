@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection
 from typing import Any
 
 from pymongo import AsyncMongoClient, ReturnDocument
@@ -27,15 +27,15 @@ class Generations:
     """Which generation of views is live; queries read it through `current()` (cached for `cache_seconds`)."""
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str, cache_seconds: float = 1.0,
-                 packed_by: Mapping[str, Sequence[str]] | None = None) -> None:
+                 packed: Collection[str] = ()) -> None:
         self.client, self.database = client, database
-        self.packed_by = packed_by or {}
+        self.packed = packed
         self.meta = client[database][META]
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, int] | None = None
 
     def store(self, generation: int) -> ProjectionStore:
-        return ProjectionStore(self.client, self.database, prefix(generation), self.packed_by)
+        return ProjectionStore(self.client, self.database, prefix(generation), self.packed)
 
     async def active(self, fresh: bool = False) -> int:
         now = time.monotonic()

@@ -23,7 +23,7 @@ from contracts.events.intake_signal import SignalReported
 from services.insights.domain.questions_per_theme import month_of
 from services.insights.domain.unmet_needs import rows_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS, Case, case_list
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "barriers"
 SIGNALS = "barrier_signals"
@@ -55,7 +55,7 @@ def _cells(themes: tuple[str, ...], barriers: tuple[str, ...]) -> frozenset[tupl
 class Barriers:
     topics = (topics.INTAKE_QUESTIONS, topics.INTAKE_SIGNALS)
     views = (VIEW, SIGNALS)
-    packed_by = {VIEW: BY_TENANT_MONTH, SIGNALS: BY_TENANT_MONTH}
+    packed = (VIEW, SIGNALS)
     uses_case = True
     TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, SignalReported))
     reads = TYPES

@@ -14,7 +14,7 @@ from contracts.envelope import Envelope
 from contracts.events.intake import QuestionRegistered
 from services.insights.domain.questions_per_theme import month_of, registered
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS
+from services.plumbing.projection.model import SHARED_DELTAS
 
 VIEW = "language_demand"
 ALL_LANGUAGES = "*"
@@ -24,7 +24,7 @@ MEASURES = ("questions", "interpreter_needed", "uncovered")
 class LanguageDemand:
     topics = (topics.INTAKE_QUESTIONS,)
     views = (VIEW,)
-    packed_by = {VIEW: BY_TENANT_MONTH}
+    packed = (VIEW,)
     reads = frozenset((QuestionRegistered.event_type,))
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:

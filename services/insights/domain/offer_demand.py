@@ -18,7 +18,7 @@ from contracts.events.intake import QuestionClarified, QuestionRegistered
 from services.insights.domain.questions_per_theme import month_of
 from services.insights.domain.unmet_needs import rows_of, theme_rows
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS, Case, case_list
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "offer_demand"
 K = "od_"
@@ -27,7 +27,7 @@ K = "od_"
 class OfferDemand:
     topics = (topics.INTAKE_QUESTIONS,)
     views = (VIEW,)
-    packed_by = {VIEW: BY_TENANT_MONTH}
+    packed = (VIEW,)
     uses_case = True
     TYPES = frozenset((QuestionRegistered.event_type, QuestionClarified.event_type))
     reads = TYPES

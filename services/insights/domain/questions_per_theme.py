@@ -12,7 +12,7 @@ from contracts.envelope import Envelope
 from contracts.events import decode
 from contracts.events.intake import QuestionRegistered
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS
+from services.plumbing.projection.model import SHARED_DELTAS
 
 VIEW = "questions_per_theme"
 ALL_THEMES = "*"  # the row counting each question once, whatever its themes
@@ -60,7 +60,7 @@ def registered(envelope: Envelope) -> QuestionRegistered | None:
 class QuestionsPerTheme:
     topics = (topics.INTAKE_QUESTIONS,)
     views = (VIEW,)
-    packed_by = {VIEW: BY_TENANT_MONTH}
+    packed = (VIEW,)
     reads = frozenset((QuestionRegistered.event_type,))
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:

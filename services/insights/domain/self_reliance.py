@@ -17,7 +17,7 @@ from contracts.events import decode
 from contracts.events.referral import ReferralCompleted, ReferralRequested
 from services.insights.domain.questions_per_theme import BRUSSELS, month_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS, Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case
 
 VIEW = "self_reliance"
 MEASURES = ("completed", "went_alone")
@@ -27,7 +27,7 @@ K = "sr_"
 class SelfReliance:
     topics = (topics.REFERRAL_REFERRALS,)
     views = (VIEW,)
-    packed_by = {VIEW: BY_TENANT_MONTH}
+    packed = (VIEW,)
     uses_case = True
     reads = frozenset((ReferralRequested.event_type, ReferralCompleted.event_type))
 

@@ -24,7 +24,7 @@ from contracts.events.referral import (
     ReferralAccepted, ReferralCompleted, ReferralFailed, ReferralRejected, ReferralRequested)
 from services.insights.domain.questions_per_theme import month_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS, Case
+from services.plumbing.projection.model import SHARED_DELTAS, Case
 
 VIEW = "service_access"
 BUCKETS = ((1, "0"), (2, "1"), (3, "2"), (5, "3-4"), (7, "5-6"), (14, "7-13"), (30, "14-29"), (60, "30-59"),
@@ -49,7 +49,7 @@ def median(histogram: dict[str, int]) -> str:
 class ServiceAccess:
     topics = (topics.REFERRAL_REFERRALS,)
     views = (VIEW,)
-    packed_by = {VIEW: BY_TENANT_MONTH}
+    packed = (VIEW,)
     uses_case = True
     TYPES = frozenset(t.event_type for t in (ReferralRequested, ReferralAccepted, ReferralRejected,
                                              ReferralCompleted, ReferralFailed))

@@ -23,7 +23,7 @@ from contracts.events.intake_signal import SignalReported
 from services.insights.domain.questions_per_theme import month_of
 from services.insights.domain.unmet_needs import ALL, rows_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS
+from services.plumbing.projection.model import SHARED_DELTAS
 
 VIEW = "signals"
 COUNTS = "signal_counts"
@@ -37,7 +37,7 @@ def order(at: str, signal_id: str) -> str:
 class Signals:
     topics = (topics.INTAKE_SIGNALS,)
     views = (VIEW, COUNTS)
-    packed_by = {COUNTS: BY_TENANT_MONTH}
+    packed = (COUNTS,)
     reads = frozenset((SignalReported.event_type,))
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:

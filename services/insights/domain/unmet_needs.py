@@ -23,7 +23,7 @@ from contracts.events.intake import (
 from contracts.events.referral import ReferralRequested
 from services.insights.domain.questions_per_theme import month_of
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS, Case, case_list
+from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "unmet_needs"
 ALL = "*"
@@ -51,7 +51,7 @@ def theme_rows(codes: tuple[str, ...]) -> tuple[str, ...]:
 class UnmetNeeds:
     topics = (topics.INTAKE_QUESTIONS, topics.REFERRAL_REFERRALS)
     views = (VIEW,)
-    packed_by = {VIEW: BY_TENANT_MONTH}
+    packed = (VIEW,)
     uses_case = True
     TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, QuestionInformed,
                                              ClientAccompanied, GapRecorded, QuestionClosed, QuestionReopened,

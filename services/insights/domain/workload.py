@@ -9,7 +9,7 @@ from contracts.envelope import Envelope
 from contracts.events.intake import QuestionRegistered
 from services.insights.domain.questions_per_theme import month_of, registered
 from services.plumbing.projection import Delta
-from services.plumbing.projection.model import BY_TENANT_MONTH, SHARED_DELTAS
+from services.plumbing.projection.model import SHARED_DELTAS
 
 VIEW = "workload_by_channel"
 
@@ -17,7 +17,7 @@ VIEW = "workload_by_channel"
 class WorkloadByChannel:
     topics = (topics.INTAKE_QUESTIONS,)
     views = (VIEW,)
-    packed_by = {VIEW: BY_TENANT_MONTH}
+    packed = (VIEW,)
     reads = frozenset((QuestionRegistered.event_type,))
 
     def project(self, envelope: Envelope) -> Iterable[Delta]:

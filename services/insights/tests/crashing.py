@@ -62,7 +62,7 @@ class CrashingStore(ProjectionStore):
     """The store of one runner life: the same database and collections, dying at `crash` (raising `Crash`)."""
 
     def __init__(self, store: ProjectionStore, crash: PlannedCrash) -> None:
-        super().__init__(store.db.client, store.db.name, store.prefix, store.packed_by)
+        super().__init__(store.db.client, store.db.name, store.prefix, store.packed)
         self.crash, self.batches = crash, 0
         self.budget: int | None = None  # documents still written before the cut, while a cut is armed
 

@@ -38,8 +38,6 @@ class Delta:
 
 
 Case = Mapping[str, Any]
-# What a view's documents are commonly packed by (`Projection.packed_by`): its cells of one tenant and month together.
-BY_TENANT_MONTH = ("tenant", "month")
 
 # How many distinct deltas a projection keeps to hand out again (`functools.lru_cache(maxsize=SHARED_DELTAS)` on a
 # function making a Delta from the values of its key): a rebuild makes the same few thousand cells a million times,
@@ -83,9 +81,9 @@ class Projection(Protocol):
 
     topics: Sequence[str]
     views: Sequence[str]
-    # Views whose documents the store keeps packed (`ProjectionStore`), by the key fields that pick the stored document
-    # (every delta of such a view has them in its key). Optional: a projection without it packs none.
-    packed_by: Mapping[str, Sequence[str]]
+    # Views whose documents the store keeps packed per tenant and year (`ProjectionStore`): every delta of such a view
+    # has `tenant` and `month` ("YYYY-MM") in its key. Optional: a projection without it packs none.
+    packed: Sequence[str]
 
     def project(self, envelope: Envelope) -> Iterable[Delta]: ...
 
@@ -120,7 +118,7 @@ class Composite:
         self.parts = parts
         self.topics = tuple(dict.fromkeys(t for p in parts for t in p.topics))
         self.views = tuple(v for p in parts for v in p.views)
-        self.packed_by = {v: f for p in parts for v, f in getattr(p, "packed_by", {}).items()}
+        self.packed = tuple(v for p in parts for v in getattr(p, "packed", ()))
         # Looked up once per event type, not per event: a rebuild calls these a million times.
         self._steps: dict[str, tuple[list[tuple[Any, bool]], list[Any]]] = {}
 

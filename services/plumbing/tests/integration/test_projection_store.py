@@ -8,17 +8,17 @@ from services.plumbing.projection.model import DocUpdate, SeenStream
 from services.plumbing.projection.store import SHARDS, ConcurrentWrite, ProjectionStore, pack_positions
 
 pytestmark = pytest.mark.integration
-LAYOUTS = {"own documents": {}, "packed": {"signals": ("tenant",), "many": ("tenant", "month")}}
+LAYOUTS = {"own documents": (), "packed": ("signals", "many")}
 
 
 @pytest.fixture(params=list(LAYOUTS))
 def store(request, mongo, settings) -> ProjectionStore:
-    return ProjectionStore(mongo, settings.database("insights"), packed_by=LAYOUTS[request.param])
+    return ProjectionStore(mongo, settings.database("insights"), packed=LAYOUTS[request.param])
 
 
 async def test_facts_are_written_once_and_a_retried_batch_keeps_them_and_counts_once(store) -> None:
-    key = {"tenant": "kortrijk", "signal": "s-1"}
-    new = DocUpdate("signals", "kortrijk|s-1@t:0", key, {"n": 1}, 4, {"text": "no interpreter", "themes": ["work"]})
+    key = {"tenant": "kortrijk", "month": "2026-03", "signal": "s-1"}
+    new = DocUpdate("signals", "kortrijk|2026-03|s-1@t:0", key, {"n": 1}, 4, {"text": "no interpreter", "themes": ["work"]})
     await store.apply([new])
     # The same batch again after a crash before the offsets were committed: the guard says the document has it.
     guards = await store.guards({("signals", new.doc_id): key})
@@ -29,7 +29,7 @@ async def test_facts_are_written_once_and_a_retried_batch_keeps_them_and_counts_
     # An attempt that believed the document new (read before the first insert) falls back to an update.
     await store.apply([DocUpdate("signals", new.doc_id, key, {"n": 0}, 9, {"text": "third"})])
     assert [d async for d in store.documents("signals")] == [
-        {"tenant": "kortrijk", "signal": "s-1", "n": 2, "text": "no interpreter", "themes": ["work"]}]
+        {"tenant": "kortrijk", "month": "2026-03", "signal": "s-1", "n": 2, "text": "no interpreter", "themes": ["work"]}]
     assert await store.guards({("signals", new.doc_id): key}) == {("signals", new.doc_id): 9}
 
 
@@ -37,7 +37,7 @@ async def test_a_batch_touching_hundreds_of_existing_documents_and_streams_is_wr
     """FerretDB 1.24 never finishes an update bulk of 100 or more operations (one connection each, 100 at most): the
     store cuts them into chunks. Bounded by wait_for so a regression fails instead of hanging the suite."""
     def key(i: int) -> dict[str, object]:
-        return {"tenant": f"t{i % 3}", "month": f"2026-{i % 120:03d}", "i": i}
+        return {"tenant": f"t{i % 3}", "month": f"{2020 + i % 7}-{i % 12 + 1:02d}", "i": i}
     docs = [DocUpdate("many", f"d{i}@t:0", key(i), {"n": 1}, 1) for i in range(250)]
     await store.apply(docs)
     again = [DocUpdate(d.view, d.doc_id, d.key, {"n": 2}, 2) for d in docs]
@@ -50,26 +50,48 @@ async def test_a_batch_touching_hundreds_of_existing_documents_and_streams_is_wr
 
 
 async def test_documents_are_found_by_their_fields_and_the_period(store) -> None:
-    cells = [DocUpdate("many", f"{t}|{m}|{i}@t:{p}", {"tenant": t, "month": m, "i": i}, {"n": i}, 7)
-             for t in ("brugge", "kortrijk") for m in ("2026-01", "2026-02", "2026-03") for i in range(4)
-             for p in range(2)]
+    months = ("2025-12", "2026-01", "2026-02", "2026-03")
+    cells = [DocUpdate("many", f"{t}|{m}|{i}@t:{p}", {"tenant": t, "month": m, "i": i}, {"n": i + p}, 7)
+             for t in ("brugge", "kortrijk") for m in months for i in range(4) for p in range(2)]
     await store.apply(cells)
+
+    async def sums(match: dict[str, object], fields: tuple[str, ...] | None = None) -> dict[tuple[str, int], int]:
+        found: dict[tuple[str, int], int] = {}  # summed over the sources (packed: one cell; else one per source)
+        async for d in store.documents("many", match, fields):
+            found[(d["month"], d["i"])] = found.get((d["month"], d["i"]), 0) + d["n"]
+        return found
     period = {"tenant": "kortrijk", "month": {"$gte": "2026-02", "$lte": "2026-03"}}
-    assert sorted([(d["month"], d["i"], d["n"]) async for d in store.documents("many", period)]) == sorted(
-        [(m, i, i) for m in ("2026-02", "2026-03") for i in range(4)] * 2)
-    assert sorted([d["month"] async for d in store.documents("many", {**period, "i": 3}, ("month", "n"))]) == [
-        "2026-02", "2026-02", "2026-03", "2026-03"]
+    assert await sums(period) == {(m, i): 2 * i + 1 for m in ("2026-02", "2026-03") for i in range(4)}
+    assert await sums({**period, "i": 3}, ("month", "i", "n")) == {("2026-02", 3): 7, ("2026-03", 3): 7}
+    over_new_year = {"tenant": "brugge", "month": {"$gt": "2025-11", "$lt": "2026-02"}}
+    assert await sums(over_new_year) == {(m, i): 2 * i + 1 for m in ("2025-12", "2026-01") for i in range(4)}
+    assert await sums({"tenant": "brugge", "month": "2026-01", "i": {"$in": [0, 2]}}) == {
+        ("2026-01", 0): 1, ("2026-01", 2): 5}
+
+
+async def test_a_packed_document_keeps_a_guard_per_source(mongo, settings) -> None:
+    """Cells of one tenant and year from every source partition share a stored document; each source's guard is its
+    own, so a replay from one partition is absorbed and another partition's events still count."""
+    store = ProjectionStore(mongo, settings.database("insights"), packed=LAYOUTS["packed"])
+    key = {"tenant": "kortrijk", "month": "2026-01", "i": 1}
+    await store.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 7), DocUpdate("many", "a@t:1", key, {"n": 1}, 3)])
+    wanted = {("many", f"a@t:{p}"): key for p in range(3)}
+    assert await store.guards(wanted) == {("many", "a@t:0"): 7, ("many", "a@t:1"): 3}
+    await store.apply([DocUpdate("many", "a@t:2", key, {"n": 1}, 1)])
+    assert await store.guards(wanted) == {("many", "a@t:0"): 7, ("many", "a@t:1"): 3, ("many", "a@t:2"): 1}
+    assert [d["n"] async for d in store.documents("many")] == [3]
+    assert await store.collection("many").count_documents({}) == 1
 
 
 async def test_a_packed_document_written_by_another_runner_since_it_was_read_fails_the_batch(mongo, settings) -> None:
     """Two runners on one partition (a rebalance): the later write finds the guard moved and fails instead of
     overwriting the other's counts; its batch is read again from the committed offsets, and the guard absorbs it."""
-    store = ProjectionStore(mongo, settings.database("insights"), packed_by=LAYOUTS["packed"])
+    store = ProjectionStore(mongo, settings.database("insights"), packed=LAYOUTS["packed"])
     key = {"tenant": "kortrijk", "month": "2026-01", "i": 1}
     await store.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 3)])
     read_before = await store.collection("many").find({}).to_list()
     await store.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 5)])  # the other runner writes after that read
-    late = _ReadBefore(mongo, settings.database("insights"), packed_by=LAYOUTS["packed"])
+    late = _ReadBefore(mongo, settings.database("insights"), packed=LAYOUTS["packed"])
     late.snapshot = read_before
     with pytest.raises(ConcurrentWrite):
         await late.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 4)])
