@@ -2,7 +2,8 @@
 
 How a redelivered, duplicated or replayed event is kept from counting twice:
 - every view document is owned by one source partition and stores the last offset it applied (the guard); a batch
-  adds only events past the guard, and moves the guard in the same single-document update;
+  adds only events past the guard, and moves the guard in the same single-document update (a packed document holds
+  the cells of many view documents and a guard per source partition, written together: `ProjectionStore`);
 - a relay may publish a commit twice (crash between the broker's ack and the mark): such a copy has a higher offset
   but an old stream version, so it is dropped by the stream positions kept per stream (`seen`), written after the
   views: a crash between the two only replays decisions the guards already absorbed.
