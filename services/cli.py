@@ -23,10 +23,10 @@ from services.plumbing.settings import Settings, read
 
 app = typer.Typer(help="Wegwijs: questions of newcomers, referrals and insights for policy.", no_args_is_help=True)
 console = Console()
-INTAKE = typer.Option("127.0.0.1:50051", envvar="WEGWIJS_INTAKE_ADDR", help="address of IntakeService")
-INSIGHTS = typer.Option("127.0.0.1:50054", envvar="WEGWIJS_INSIGHTS_ADDR", help="address of InsightsService")
-CATALOGUE = typer.Option("127.0.0.1:50053", envvar="WEGWIJS_CATALOGUE_ADDR", help="address of CatalogueService")
-REFERRAL = typer.Option("127.0.0.1:50052", envvar="WEGWIJS_REFERRAL_ADDR", help="address of ReferralService")
+INTAKE = typer.Option("127.0.0.1:7051", envvar="WEGWIJS_INTAKE_ADDR", help="address of IntakeService")
+INSIGHTS = typer.Option("127.0.0.1:7054", envvar="WEGWIJS_INSIGHTS_ADDR", help="address of InsightsService")
+CATALOGUE = typer.Option("127.0.0.1:7053", envvar="WEGWIJS_CATALOGUE_ADDR", help="address of CatalogueService")
+REFERRAL = typer.Option("127.0.0.1:7052", envvar="WEGWIJS_REFERRAL_ADDR", help="address of ReferralService")
 TOKEN = typer.Option("", envvar="WEGWIJS_TOKEN", help="bearer token; default: a local development token")
 
 def mint(role: Role, municipality: str | None = None, partner: str | None = None, staff_id: str = "cli",

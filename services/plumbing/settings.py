@@ -22,10 +22,10 @@ class Settings(BaseSettings):
     topic_prefix: str = ""
     db_prefix: str = "wegwijs_"
     grpc_host: str = "127.0.0.1"
-    intake_port: int = 50051
-    referral_port: int = 50052
-    catalogue_port: int = 50053
-    insights_port: int = 50054
+    intake_port: int = 7051
+    referral_port: int = 7052
+    catalogue_port: int = 7053
+    insights_port: int = 7054
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
     consumer_batch_size: int = 2000

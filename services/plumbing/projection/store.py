@@ -24,6 +24,7 @@ from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.errors import BulkWriteError, PyMongoError
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.plumbing.errors import FailedPrecondition
 from services.plumbing.projection.model import DocUpdate, SeenStream
 
 SEEN = "_seen_"  # + shard number: the stream positions
@@ -87,11 +88,14 @@ class ProjectionStore:
             async for d in self.collection(view).find(match, {"_id": 0, **wanted}):
                 yield d
             return
-        accept = _matcher(view, match)
-        async for d in self.collection(view).find(_pack_filter(match), {PACKED: 1, "_id": 0}):
+        accept, read = _matcher(view, match), 0
+        async for d in self.collection(view).find(_pack_filter(match), {PACKED: 1}):
+            read += 1
             for cell in _unpack_cells(d)["c"].values():
                 if accept(cell):
                     yield cell
+        if not read and (old := await self.collection(view).find_one({PACKED: {"$exists": False}})) is not None:
+            _unpack_cells(old)  # an older release's documents, which the filter by year cannot find: say so
 
     async def changes(self) -> int:
         """How many batches may have changed the views so far (0 before the first): an answer read from the views
@@ -231,6 +235,8 @@ class ProjectionStore:
             packs[self.stored_id(view, u.key, u.doc_id)].append(u)
         col = self.collection(view)
         stored = {d["_id"]: d async for d in col.find({"_id": {"$in": list(packs)}})}
+        if len(stored) < len(packs) and (old := await col.find_one({PACKED: {"$exists": False}})) is not None:
+            _unpack_cells(old)  # an older release's documents: no packed document may be added to them
         new, changed = [], []
         for pid, ups in packs.items():
             old = stored.get(pid)
@@ -299,8 +305,16 @@ def pack_positions(positions: Mapping[str, SeenStream]) -> dict[tuple[int, str],
             for at, entries in packs.items()}
 
 
+class StaleLayout(FailedPrecondition):
+    """A packed view's collection holds documents of the layout before views were packed (a generation written by an
+    older release): rebuild it. A query gets FAILED_PRECONDITION saying so; the live runner stops, logging it."""
+
+
 def _unpack_cells(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """A packed document's {"c": cells by id, "g": guard offsets by source}."""
+    if PACKED not in doc:
+        raise StaleLayout(f"view document {doc.get('_id')!r} is not packed: its generation was written by an older "
+                          "release; run `wegwijs-insights rebuild`")
     return json.loads(zlib.decompress(doc[PACKED]))  # type: ignore[no-any-return]
 
 

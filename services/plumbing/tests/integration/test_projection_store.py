@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from services.plumbing.projection.model import DocUpdate, SeenStream
-from services.plumbing.projection.store import SHARDS, ConcurrentWrite, ProjectionStore, pack_positions
+from services.plumbing.projection.store import SHARDS, ConcurrentWrite, ProjectionStore, StaleLayout, pack_positions
 
 pytestmark = pytest.mark.integration
 LAYOUTS = {"own documents": (), "packed": ("signals", "many")}
@@ -67,6 +67,18 @@ async def test_documents_are_found_by_their_fields_and_the_period(store) -> None
     assert await sums(over_new_year) == {(m, i): 2 * i + 1 for m in ("2025-12", "2026-01") for i in range(4)}
     assert await sums({"tenant": "brugge", "month": "2026-01", "i": {"$in": [0, 2]}}) == {
         ("2026-01", 0): 1, ("2026-01", 2): 5}
+
+
+async def test_a_generation_written_before_views_were_packed_is_refused_with_a_hint_to_rebuild(mongo, settings) -> None:
+    database = settings.database("insights")
+    key = {"tenant": "kortrijk", "month": "2026-01", "i": 1}
+    await ProjectionStore(mongo, database).apply([DocUpdate("many", "kortrijk|2026-01|1@t:0", key, {"n": 1}, 3)])
+    store = ProjectionStore(mongo, database, packed=LAYOUTS["packed"])
+    for match in ({}, {"tenant": "kortrijk", "month": {"$gte": "2026-01"}}, {"tenant": "brugge"}):
+        with pytest.raises(StaleLayout, match="wegwijs-insights rebuild"):
+            [d async for d in store.documents("many", match)]
+    with pytest.raises(StaleLayout, match="wegwijs-insights rebuild"):  # the live runner's next batch
+        await store.apply([DocUpdate("many", "kortrijk|2026-01|1@t:0", key, {"n": 1}, 4)])
 
 
 async def test_a_packed_document_keeps_a_guard_per_source(mongo, settings) -> None:
