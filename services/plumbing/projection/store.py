@@ -79,9 +79,9 @@ class ProjectionStore:
 
     async def documents(self, view: str, match: Mapping[str, Any] | None = None,
                         fields: Iterable[str] | None = None) -> AsyncIterator[dict[str, Any]]:
-        """The view's documents (cells of a packed view) whose fields match `match` (a MongoDB filter; on a packed
-        view, conditions on other fields than it is packed by can only be equalities), without `_id` and `_offset`;
-        `fields`: only these (others may come along from packed cells)."""
+        """The view's documents (cells of a packed view, summed over source partitions) whose fields match `match` (a
+        MongoDB filter; on a packed view only equalities and the comparisons in `COMPARE`), without `_id` and
+        `_offset`; `fields`: only these (others may come along from packed cells)."""
         match = dict(match or {})
         if view not in self.packed:
             wanted = dict.fromkeys(fields, 1) if fields is not None else {"_offset": 0}
