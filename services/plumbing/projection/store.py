@@ -88,14 +88,13 @@ class ProjectionStore:
             async for d in self.collection(view).find(match, {"_id": 0, **wanted}):
                 yield d
             return
-        accept, read = _matcher(view, match), 0
-        async for d in self.collection(view).find(_pack_filter(match), {PACKED: 1}):
-            read += 1
+        accept = _matcher(view, match)
+        # With any document of an older release's layout (which the filter by year would not find): `StaleLayout`.
+        wanted = {"$or": [_pack_filter(match), {PACKED: {"$exists": False}}]}
+        async for d in self.collection(view).find(wanted, {PACKED: 1}):
             for cell in _unpack_cells(d)["c"].values():
                 if accept(cell):
                     yield cell
-        if not read and (old := await self.collection(view).find_one({PACKED: {"$exists": False}})) is not None:
-            _unpack_cells(old)  # an older release's documents, which the filter by year cannot find: say so
 
     async def changes(self) -> int:
         """How many batches may have changed the views so far (0 before the first): an answer read from the views
