@@ -69,6 +69,9 @@ class ProjectionStore:
         self.db: AsyncDatabase[dict[str, Any]] = client[database]
         self.prefix = prefix
         self.packed = frozenset(packed)
+        # Packed documents `guards` read, (view, id) → (write count, cells and guards), for the `apply` after it: one
+        # read per batch. A copy another writer has since overtaken only fails the conditional write (ConcurrentWrite).
+        self._read: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
 
     async def current(self) -> ProjectionStore:
         """The store queries should read now: this one (a generation-aware source may pick another)."""
@@ -195,11 +198,15 @@ class ProjectionStore:
         for (view, did), key in wanted.items():
             by_view[view][self.stored_id(view, key, did)].append(did)
         found: dict[tuple[str, str], int] = {}
+        self._read = {}
         for view, ids in by_view.items():
             if view in self.packed:
                 async for d in self.collection(view).find({"_id": {"$in": list(ids)}}):
-                    guards = _unpack_cells(d)["g"]
-                    found.update({(view, did): guards[src] for did in ids[d["_id"]] if (src := _source(did)) in guards})
+                    body = _unpack_cells(d)
+                    self._read[(view, d["_id"])] = (d[VERSION], body)
+                    guards = body["g"]
+                    found.update({(view, did): guards[src] for did in ids[d["_id"]]
+                                  if (src := _split(did)[1]) in guards})
                 continue
             async for d in self.collection(view).find({"_id": {"$in": list(ids)}}, {"_offset": 1}):
                 found.update({(view, did): d["_offset"] for did in ids[d["_id"]]})
@@ -212,9 +219,10 @@ class ProjectionStore:
         by_view: dict[str, list[DocUpdate]] = defaultdict(list)
         for u in updates:
             by_view[u.view].append(u)
+        read, self._read = self._read, {}
         for view, ups in by_view.items():
             if view in self.packed:
-                await self._apply_packed(view, ups)
+                await self._apply_packed(view, ups, read)
                 continue
             new = [u for u in ups if (view, u.doc_id) not in existing]
             retry = await self._insert(view, new)
@@ -225,38 +233,41 @@ class ProjectionStore:
         """The id of the stored document holding view document `doc_id`: its own, or that of its pack."""
         return f"{key['tenant']}|{key['month'][:4]}" if view in self.packed else doc_id
 
-    async def _apply_packed(self, view: str, updates: Sequence[DocUpdate]) -> None:
-        """Each packed document the updates fall in read, its cells changed and the guards of their sources moved up,
-        written back whole (one single-document write: cells and guards together) on condition that no other write
-        came between (`_v`)."""
+    async def _apply_packed(self, view: str, updates: Sequence[DocUpdate],
+                            read: Mapping[tuple[str, str], tuple[int, dict[str, Any]]]) -> None:
+        """Each packed document the updates fall in (as `guards` read it, else read now), its cells changed and the
+        guards of their sources moved up, written back whole (one single-document write: cells and guards together)
+        on condition that no other write came between (`_v`)."""
         packs: dict[str, list[DocUpdate]] = defaultdict(list)
         for u in updates:
             packs[self.stored_id(view, u.key, u.doc_id)].append(u)
         col = self.collection(view)
-        stored = {d["_id"]: d async for d in col.find({"_id": {"$in": list(packs)}})}
+        stored = {pid: read[(view, pid)] for pid in packs if (view, pid) in read}
+        if unread := [pid for pid in packs if pid not in stored]:
+            stored.update({d["_id"]: (d[VERSION], _unpack_cells(d))
+                           async for d in col.find({"_id": {"$in": unread}})})
         if len(stored) < len(packs) and (old := await col.find_one({PACKED: {"$exists": False}})) is not None:
             _unpack_cells(old)  # an older release's documents: no packed document may be added to them
         new, changed = [], []
         for pid, ups in packs.items():
-            old = stored.get(pid)
-            body = _unpack_cells(old) if old is not None else {"c": {}, "g": {}}
+            version, body = stored.get(pid, (0, {"c": {}, "g": {}}))
             cells, guards = body["c"], body["g"]
             for u in ups:
-                at = u.doc_id.rindex("@")
-                if (cell := cells.get(cid := u.doc_id[:at])) is None:
+                cid, source = _split(u.doc_id)
+                if (cell := cells.get(cid)) is None:
                     cells[cid] = {**u.facts, **u.key, **u.inc}
                 else:
                     for name, n in u.inc.items():
                         cell[name] = cell.get(name, 0) + n
-                if u.offset > guards.get(source := u.doc_id[at + 1:], -1):
+                if u.offset > guards.get(source, -1):
                     guards[source] = u.offset
             packed = Binary(zlib.compress(json.dumps(body, separators=(",", ":"), sort_keys=True).encode(), 1))
-            if old is None:
+            if not version:
                 key = ups[0].key
                 new.append({"_id": pid, "tenant": key["tenant"], "year": key["month"][:4], PACKED: packed, VERSION: 1})
             else:
-                changed.append(UpdateOne({"_id": pid, VERSION: old[VERSION]},
-                                         {"$set": {PACKED: packed, VERSION: old[VERSION] + 1}}))
+                changed.append(UpdateOne({"_id": pid, VERSION: version},
+                                         {"$set": {PACKED: packed, VERSION: version + 1}}))
         if new:
             try:
                 await col.insert_many(new, ordered=False)
@@ -317,8 +328,10 @@ def _unpack_cells(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return json.loads(zlib.decompress(doc[PACKED]))  # type: ignore[no-any-return]
 
 
-def _source(doc_id: str) -> str:
-    return doc_id[doc_id.rindex("@") + 1:]
+def _split(doc_id: str) -> tuple[str, str]:
+    """A view document's id (`model.doc_id`) as its cell id in a pack and its source partition."""
+    cell, _, source = doc_id.rpartition("@")
+    return cell, source
 
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {

@@ -110,6 +110,34 @@ async def test_a_packed_document_written_by_another_runner_since_it_was_read_fai
     assert [d["n"] async for d in store.documents("many")] == [2]
 
 
+async def test_a_batch_reads_each_packed_document_once(mongo, settings) -> None:
+    """The runner asks for the guards, then applies: the packed documents read for the guards serve the write."""
+    store = _CountingReads(mongo, settings.database("insights"), packed=LAYOUTS["packed"])
+    key = {"tenant": "kortrijk", "month": "2026-01", "i": 1}
+    await store.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 3)])
+    store.finds = 0
+    guards = await store.guards({("many", "a@t:0"): key})
+    await store.apply([DocUpdate("many", "a@t:0", key, {"n": 1}, 5)], guards.keys())
+    assert store.finds == 1
+    assert [d["n"] async for d in store.documents("many")] == [2]
+
+
+class _CountingReads(ProjectionStore):
+    finds = 0
+
+    def collection(self, view: str):
+        inner, store = super().collection(view), self
+
+        class Counting:
+            def __getattr__(self, name: str):
+                return getattr(inner, name)
+
+            def find(self, *args, **kwargs):
+                store.finds += 1
+                return inner.find(*args, **kwargs)
+        return Counting()
+
+
 class _ReadBefore(ProjectionStore):
     """A store whose reads of view documents give `snapshot`: what they were before another writer wrote them."""
 
