@@ -82,7 +82,7 @@ class Client:
         return await getattr(self.insights, rpc)(request, metadata=self.metadata, timeout=10)
 
     async def unmet_needs(self, **fields: Any) -> Any:
-        """UnmetNeeds: tenant, from_month, to_month, period ("month"|"quarter"|"year"), level ("top"|"sub")."""
+        """UnmetNeeds: tenant, from_month, to_month, period ("week"|"month"|"quarter"|"year"), level ("top"|"sub")."""
         return await self.insights_call("UnmetNeeds", **fields)
 
     async def service_access(self, **fields: Any) -> Any:

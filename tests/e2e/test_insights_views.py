@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 
 from contracts.envelope import Role
@@ -69,6 +70,12 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token) -> 
         ("*", ""): total}
     assert "social housing" not in str(reply)  # gap reasons never reach insights
 
+    by_week = table(await policy.unmet_needs(period="week"))  # Tuesday 10 March: week 11; Wednesday 8 April: 15
+    assert by_week == {**{(t, "2026-W11"): n for (t, m), n in table(reply).items() if m == "2026-03"},
+                       ("housing", "2026-W15"): {"registered": 1, "informed": 1}, ("*", ""): total}
+    with pytest.raises(grpc.aio.AioRpcError) as refused:  # weeks are for unmet needs only
+        await policy.service_access(period="week")
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "period" in (refused.value.details() or "")
     by_year = table(await policy.unmet_needs(period="year"))
     assert by_year[("housing", "2026")] == {"registered": 3, "informed": 3, "accompanied": 1, "resolved": 1,
                                             "unresolved": 1, "gaps": 1}

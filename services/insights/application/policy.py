@@ -18,6 +18,7 @@ from services.insights.domain.suppression import suppress
 from services.plumbing.projection.store import ProjectionStore
 
 Period = Literal["month", "quarter", "year"]
+NeedsPeriod = Literal["week", "month", "quarter", "year"]
 
 
 class GroupedQuery(PeriodQuery):
@@ -32,17 +33,29 @@ class ThemeQuery(GroupedQuery):
     level: Literal["top", "sub"] = "top"
 
 
+class UnmetNeedsQuery(ThemeQuery):
+    """`period` may also be `week`: ISO weeks ("2026-W11", Europe/Brussels calendar); the months then select the weeks
+    whose Thursday is in them, so every week is counted whole and in one month (2027-01-01 is in 2026-W53, December)."""
+
+    period: NeedsPeriod = "month"  # type: ignore[assignment]
+
+
 def period_of(month: str, period: Period) -> str:
     year, m = month.split("-")
     return {"month": month, "quarter": f"{year}-Q{(int(m) - 1) // 3 + 1}", "year": year}[period]
 
 
+def period_in(row: dict[str, Any], period: NeedsPeriod) -> str:
+    """The period of a view's row: its `week` (a weekly view's rows), or its `month` grouped into `period`."""
+    return row["week"] if period == "week" else period_of(row["month"], period)
+
+
 def regroup(rows: Sequence[dict[str, Any]], keys: Sequence[str], measures: Sequence[str],
-            period: Period) -> list[dict[str, Any]]:
-    """Rows per month summed into rows per period (key `period` instead of `month`)."""
+            period: NeedsPeriod) -> list[dict[str, Any]]:
+    """Rows per month (or week) summed into rows per period (key `period` instead of `month`)."""
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in rows:
-        p = period_of(r["month"], period)
+        p = period_in(r, period)
         row = out.setdefault((*(r[k] for k in keys), p), {**{k: r[k] for k in keys}, "period": p,
                                                           **dict.fromkeys(measures, 0)})
         for m in measures:
@@ -73,22 +86,26 @@ def _is_top(code: str) -> bool:
     return code not in taxonomy.themes() or taxonomy.themes().top_level(code) == code
 
 
-async def unmet_needs_by_theme(q: ThemeQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
+async def unmet_needs_by_theme(q: UnmetNeedsQuery | ThemeQuery, views: ProjectionStore, threshold: int
+                               ) -> dict[str, Any]:
     """One level of themes per answer (a sub-theme also counts under its top-level theme); the sub-level answer also
-    hides the sub-themes of every top-level cell the top-level answer hides, so asking both gives nothing away."""
-    rows = await _sums(q, views, unmet_needs.VIEW, ("theme", "month"), unmet_needs.MEASURES)
+    hides the sub-themes of every top-level cell the top-level answer hides, so asking both gives nothing away.
+    Weeks are read from the weekly view (a week's documents carry the month of its Thursday, which the months select)."""
+    weekly = q.period == "week"
+    rows = await _sums(q, views, unmet_needs.WEEKLY if weekly else unmet_needs.VIEW,
+                       ("theme", "week" if weekly else "month"), unmet_needs.MEASURES)
     hidden: set[tuple[Hashable, str]] = set()
     if q.level == "sub":
         top, _ = _needs(rows, "top", q.period, threshold, set())
         above = {(r["theme"], r["period"]) for r in top if any(r[m] is None for m in unmet_needs.MEASURES)}
-        hidden = {(r["theme"], period_of(r["month"], q.period)) for r in rows if r["theme"] != unmet_needs.ALL
+        hidden = {(r["theme"], period_in(r, q.period)) for r in rows if r["theme"] != unmet_needs.ALL
                   and not _is_top(r["theme"])
-                  and (taxonomy.themes().top_level(r["theme"]), period_of(r["month"], q.period)) in above}
+                  and (taxonomy.themes().top_level(r["theme"]), period_in(r, q.period)) in above}
     table, total = _needs(rows, q.level, q.period, threshold, hidden)
     return {"rows": table, "total": total, "threshold": threshold}
 
 
-def _needs(rows: Sequence[dict[str, Any]], level: str, period: Period, threshold: int,
+def _needs(rows: Sequence[dict[str, Any]], level: str, period: NeedsPeriod, threshold: int,
            hidden: Collection[tuple[Hashable, str]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     view = unmet_needs
     wanted = [r for r in rows if r["theme"] == view.ALL or _is_top(r["theme"]) == (level == "top")]

@@ -1,4 +1,4 @@
-"""View: unmet needs — per municipality, month and theme, what became of the questions about it.
+"""Views: unmet needs — per municipality, month (or ISO week) and theme, what became of the questions about it.
 
 Intake measures count questions (each at most once per measure and theme) in the month the question was registered,
 under its current themes (a clarification moves a question from its old themes to the new ones): of March's housing
@@ -7,6 +7,10 @@ questions, how many were informed, accompanied, resolved (closed `answered`/`ref
 counts until it is closed again. `referred` counts referral requests in the month they were made (the referral
 stream does not know the question's month). Every sub-theme also counts under its top-level theme; the `*` row counts
 each question once. Gap reasons are free text: they never enter a view.
+
+The same counts per ISO week go to a view of their own (`unmet_needs_weekly`): weeks straddle months, so neither can be
+had from the other. A week belongs to the month of its Thursday (`week_of`), which its documents carry as `month`: a
+period of months selects whole weeks, and the year a week's document is packed in is its ISO year.
 """
 from __future__ import annotations
 
@@ -21,11 +25,12 @@ from contracts.events.intake import (
     ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
     QuestionReopened)
 from contracts.events.referral import ReferralRequested
-from services.insights.domain.questions_per_theme import month_of
+from services.insights.domain.questions_per_theme import calendar_of
 from services.plumbing.projection import Delta
 from services.plumbing.projection.model import SHARED_DELTAS, Case, case_list
 
 VIEW = "unmet_needs"
+WEEKLY = "unmet_needs_weekly"
 ALL = "*"
 MEASURES = ("registered", "informed", "referred", "accompanied", "resolved", "unresolved", "gaps")
 RESOLVED = {"answered": "resolved", "referred": "resolved", "gap": "unresolved", "unreachable": "unresolved"}
@@ -50,44 +55,45 @@ def theme_rows(codes: tuple[str, ...]) -> tuple[str, ...]:
 
 class UnmetNeeds:
     topics = (topics.INTAKE_QUESTIONS, topics.REFERRAL_REFERRALS)
-    views = (VIEW,)
-    packed = (VIEW,)
+    views = (VIEW, WEEKLY)
+    packed = (VIEW, WEEKLY)
     uses_case = True
     TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, QuestionInformed,
                                              ClientAccompanied, GapRecorded, QuestionClosed, QuestionReopened,
                                              ReferralRequested))
     reads = TYPES
 
-    def _deltas(self, tenant: str, month: str, themes: Sequence[str], measure: str, n: int = 1) -> tuple[Delta, ...]:
-        return _deltas(tenant, month, tuple(themes), measure, n)
-
     def project(self, envelope: Envelope, case: Case) -> Iterable[Delta]:
         if envelope.type not in self.TYPES:
             return ()
         event, tenant = decode(envelope), envelope.tenant
-        if isinstance(event, ReferralRequested):
-            return self._deltas(tenant, month_of(envelope.occurred_at), theme_rows(event.themes), "referred")
-        if isinstance(event, QuestionRegistered):
-            return self._deltas(tenant, month_of(envelope.occurred_at), theme_rows(event.themes), "registered")
+        if isinstance(event, (ReferralRequested, QuestionRegistered)):
+            month, week, week_month = calendar_of(envelope.occurred_at)
+            measure = "referred" if isinstance(event, ReferralRequested) else "registered"
+            return _deltas(tenant, month, (week, week_month), theme_rows(event.themes), measure, 1)
         month, themes = case.get(K + "month"), case.get(K + "themes", [])
         if month is None:  # the question's registration was never seen: nothing to count it under
             return ()
+        # The week of the registration; None in a case kept by a release before the weekly view: months only.
+        week = tuple(w) if (w := case.get(K + "week")) is not None else None
+
+        def cells(rows: Sequence[str], measure: str, n: int = 1) -> tuple[Delta, ...]:
+            return _deltas(tenant, month, week, tuple(rows), measure, n)
         if isinstance(event, QuestionClarified):
             old, new = set(rows_of(themes)), set(theme_rows(event.themes))
-            return [*self._deltas(tenant, month, sorted(old - new), "registered", -1),
-                    *self._deltas(tenant, month, sorted(new - old), "registered")]
+            return [*cells(sorted(old - new), "registered", -1), *cells(sorted(new - old), "registered")]
         if isinstance(event, QuestionInformed):
             done = set(case.get(K + "informed", []))
-            return self._deltas(tenant, month, [r for r in theme_rows(event.themes) if r not in done], "informed")
+            return cells([r for r in theme_rows(event.themes) if r not in done], "informed")
         if isinstance(event, ClientAccompanied) and not case.get(K + "accompanied"):
-            return self._deltas(tenant, month, rows_of(themes), "accompanied")
+            return cells(rows_of(themes), "accompanied")
         if isinstance(event, GapRecorded):
             done = set(case.get(K + "gaps", []))
-            return self._deltas(tenant, month, [r for r in theme_rows((event.theme,)) if r not in done], "gaps")
+            return cells([r for r in theme_rows((event.theme,)) if r not in done], "gaps")
         if isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
-            return self._deltas(tenant, month, rows_of(themes), RESOLVED[event.outcome])
+            return cells(rows_of(themes), RESOLVED[event.outcome])
         if isinstance(event, QuestionReopened) and (closed := case.get(K + "closed")):
-            return self._deltas(tenant, month, closed["rows"], closed["measure"], -1)
+            return cells(closed["rows"], closed["measure"], -1)
         return ()
 
     def evolve(self, case: Case, envelope: Envelope) -> Case:
@@ -96,7 +102,8 @@ class UnmetNeeds:
         event = decode(envelope)
         new: dict[str, Any] = {}
         if isinstance(event, QuestionRegistered):
-            new = {K + "month": month_of(envelope.occurred_at), K + "themes": case_list(event.themes)}
+            month, week, week_month = calendar_of(envelope.occurred_at)
+            new = {K + "month": month, K + "week": case_list((week, week_month)), K + "themes": case_list(event.themes)}
         elif K + "month" not in case:
             return case
         elif isinstance(event, QuestionClarified):
@@ -123,10 +130,20 @@ def _closed(measure: str, themes: tuple[str, ...]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=SHARED_DELTAS)
-def _deltas(tenant: str, month: str, themes: tuple[str, ...], measure: str, n: int) -> tuple[Delta, ...]:
-    return tuple(_cell(tenant, month, theme, measure, n) for theme in themes)
+def _deltas(tenant: str, month: str, week: tuple[str, str] | None, themes: tuple[str, ...], measure: str, n: int
+            ) -> tuple[Delta, ...]:
+    """The cells of `themes` in `month` and, unless None, in `week` (the ISO week and the month of its Thursday)."""
+    monthly = tuple(_cell(tenant, month, theme, measure, n) for theme in themes)
+    if week is None:
+        return monthly
+    return (*monthly, *(_week_cell(tenant, *week, theme, measure, n) for theme in themes))
 
 
 @lru_cache(maxsize=SHARED_DELTAS)
 def _cell(tenant: str, month: str, theme: str, measure: str, n: int) -> Delta:
     return Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, {measure: n})
+
+
+@lru_cache(maxsize=SHARED_DELTAS)
+def _week_cell(tenant: str, week: str, month: str, theme: str, measure: str, n: int) -> Delta:
+    return Delta(WEEKLY, {"tenant": tenant, "month": month, "week": week, "theme": theme}, {measure: n})

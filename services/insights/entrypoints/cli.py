@@ -105,7 +105,7 @@ NEEDS = ("registered", "informed", "referred", "accompanied", "resolved", "unres
 @app.command()
 def needs(tenant: str, from_month: str = "", to_month: str = "", period: str = "month", level: str = "top",
           csv: bool = False, insights: str = INSIGHTS, token: str = TOKEN) -> None:
-    """Unmet needs per theme and period (--period month|quarter|year, --level top|sub); hidden counts as "<5"."""
+    """Unmet needs per theme and period (--period week|month|quarter|year, --level top|sub); hidden counts as "<5"."""
     reply = _run(call(tenant, token, insights, "UnmetNeeds",
                       unmet_needs_request(tenant, from_month, to_month, period, level)))
     k = reply.threshold

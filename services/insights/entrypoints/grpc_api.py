@@ -79,7 +79,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
             rows=[_language(r) for r in result["rows"]], total=_language(result["total"]), threshold=self.threshold)
 
     async def UnmetNeeds(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        result = await self._answer(policy.unmet_needs_by_theme, self._theme_query(request))
+        result = await self._answer(policy.unmet_needs_by_theme, self._theme_query(request, policy.UnmetNeedsQuery))
         total = {"theme": "*", "period": "", **result["total"]}
         return insights_pb2.UnmetNeedsResponse(rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
                                                total=_counts(insights_pb2.UnmetNeedsRow, total),
@@ -116,13 +116,14 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         return insights_pb2.GapsInOfferResponse(gaps=[_counts(insights_pb2.OfferGap, g) for g in result["gaps"]],
                                                 threshold=self.threshold)
 
-    def _grouped_query(self, request: Any) -> policy.GroupedQuery:
+    def _grouped_query(self, request: Any, kind: type[policy.GroupedQuery] = policy.GroupedQuery,
+                       **more: Any) -> Any:
         tenant = auth.scope_tenant(auth.current(), request.tenant or None)
-        return policy.GroupedQuery(tenant=tenant, from_month=request.from_month or None,
-                                   to_month=request.to_month or None, period=request.period or "month")
+        return kind(tenant=tenant, from_month=request.from_month or None, to_month=request.to_month or None,
+                    period=request.period or "month", **more)
 
-    def _theme_query(self, request: Any) -> policy.ThemeQuery:
-        return policy.ThemeQuery(**self._grouped_query(request).model_dump(), level=request.level or "top")
+    def _theme_query(self, request: Any, kind: type[policy.ThemeQuery] = policy.ThemeQuery) -> Any:
+        return self._grouped_query(request, kind, level=request.level or "top")
 
     async def Barriers(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         result = await self._answer(barriers.barriers, self._theme_query(request))

@@ -44,6 +44,11 @@ async def test_unmet_needs_are_counted_from_the_cases_across_batches_and_suppres
                 for r in reply.rows}
         assert rows == {"housing": (6, 6, 6, False), "work": (-1, -1, -1, True), "health": (-1, -1, -1, True)}
         assert (reply.total.registered.value, reply.total.resolved.value) == (8, 8)
+        weekly = await InsightsServicer(app.generations, 5).UnmetNeeds(
+            insights_pb2.ThemePeriodRequest(period="week", from_month="2026-03", to_month="2026-03"), None)
+        assert {(r.theme, r.period, r.registered.value, r.resolved.value) for r in weekly.rows} == {
+            ("housing", "2026-W11", 6, 6), ("work", "2026-W11", -1, -1), ("health", "2026-W11", -1, -1)}
+        assert weekly.total.registered.value == 8
     finally:
         await app.mongo.close()
 

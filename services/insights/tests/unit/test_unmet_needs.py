@@ -5,7 +5,10 @@ from contracts.events.intake import (
     ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
     QuestionReopened)
 from contracts.events.referral import ReferralRequested
-from services.insights.application.policy import ThemeQuery, unmet_needs_by_theme
+import pytest
+from pydantic import ValidationError
+
+from services.insights.application.policy import GroupedQuery, ThemeQuery, UnmetNeedsQuery, unmet_needs_by_theme
 from services.insights.domain.unmet_needs import UnmetNeeds, rows_of
 from services.insights.tests.unit.events import env, totals
 
@@ -16,7 +19,14 @@ def registered(q: str, *themes: str) -> QuestionRegistered:
 
 
 def by_theme(found: dict, month: str = "2026-03") -> dict[tuple[str, str], int]:
-    return {(dict(k)["theme"], m): n for (k, m), n in found.items() if dict(k)["month"] == month}
+    """The monthly view's counters of `month` as {(theme, measure): n}."""
+    return {(dict(k)["theme"], m): n for (k, m), n in found.items() if dict(k)["month"] == month and "week" not in dict(k)}
+
+
+def by_week(found: dict) -> dict[tuple[str, str, str, str], int]:
+    """The weekly view's counters as {(week, its month, theme, measure): n}."""
+    return {(dict(k)["week"], dict(k)["month"], dict(k)["theme"], m): n for (k, m), n in found.items()
+            if "week" in dict(k)}
 
 
 def test_sub_themes_count_under_their_top_level_theme_and_unknown_codes_stay_as_they_are() -> None:
@@ -73,7 +83,34 @@ def test_referrals_count_in_their_own_month_and_events_of_unseen_questions_count
     found = totals(UnmetNeeds(), [env("referral-r1", ref, at="2026-05-01T10:00:00+02:00"),
                                   env("question-x", QuestionClosed(question_id="x", outcome="answered"))])
     assert by_theme(found, "2026-05") == {(x, "referred"): 1 for x in ("*", "work", "work.job-search")}
-    assert len(found) == 3
+    assert by_week(found) == {("2026-W18", "2026-04", x, "referred"): 1 for x in ("*", "work", "work.job-search")}
+    assert len(found) == 6
+
+
+def test_weeks_count_in_the_week_of_registration_and_belong_to_the_month_of_their_thursday() -> None:
+    """Friday 1 May 2026 is in week 18 (27 April – 3 May), whose Thursday is 30 April; Friday 1 January 2027 is in
+    week 53 of 2026, whose Thursday is 31 December. Later events count in the week of registration, as in the month."""
+    may, new_year = "question-w1", "question-w2"
+    found = totals(UnmetNeeds(), [
+        env(may, registered("w1", "health"), at="2026-05-01T10:00:00+02:00"),
+        env(may, QuestionClosed(question_id="w1", outcome="answered"), at="2026-05-12T10:00:00+02:00"),
+        env(new_year, registered("w2", "work"), at="2027-01-01T10:00:00+01:00"),
+        env(new_year, QuestionClarified(question_id="w2", themes=("health",)), at="2027-01-05T10:00:00+01:00"),
+    ])
+    assert by_week(found) == {
+        **{("2026-W18", "2026-04", x, m): 1 for x in ("*", "health") for m in ("registered", "resolved")},
+        **{("2026-W53", "2026-12", x, "registered"): 1 for x in ("*", "health")}}
+    assert by_theme(found, "2026-05") == {(x, m): 1 for x in ("*", "health") for m in ("registered", "resolved")}
+    assert by_theme(found, "2027-01") == {(x, "registered"): 1 for x in ("*", "health")}
+
+
+def test_a_case_kept_before_the_weekly_view_still_counts_its_months() -> None:
+    """A question registered under an older release: its case has the month but no week."""
+    projection, s = UnmetNeeds(), "question-w3"
+    case = {"un_month": "2026-03", "un_themes": ["health"]}
+    closing = env(s, QuestionClosed(question_id="w3", outcome="answered"))
+    deltas = list(projection.project(closing, case))
+    assert {(d.view, d.key["theme"]) for d in deltas} == {("unmet_needs", "*"), ("unmet_needs", "health")}
 
 
 class _Views:
@@ -103,3 +140,22 @@ async def test_the_sub_theme_answer_hides_what_the_top_level_answer_hides() -> N
     assert {r["theme"]: r["registered"] for r in sub["rows"]} == {
         "housing.search": None, "housing.social-rental": None, "work.job-search": None}
     assert top["total"]["registered"] == sub["total"]["registered"] == 12
+
+
+async def test_weeks_are_read_from_the_weekly_view_and_suppressed_as_periods() -> None:
+    """Week 11: housing 6, health 2 (`*` 8); week 12: housing 1 (`*` 1). Health's 2 is hidden, and so that it cannot
+    be had from week 11's total 8, housing's 6 with it; week 12's 1 is hidden. The grand total stays (9)."""
+    docs = [{"theme": t, "week": w, "month": "2026-03", "registered": n}
+            for t, w, n in (("*", "2026-W11", 8), ("housing", "2026-W11", 6), ("health", "2026-W11", 2),
+                            ("*", "2026-W12", 1), ("housing", "2026-W12", 1))]
+    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk", period="week"), _Views(docs), 5)
+    assert {(r["theme"], r["period"]): r["registered"] for r in answer["rows"]} == {
+        ("health", "2026-W11"): None, ("housing", "2026-W11"): None, ("housing", "2026-W12"): None}
+    assert answer["total"]["registered"] == 9
+
+
+def test_only_unmet_needs_answers_per_week() -> None:
+    with pytest.raises(ValidationError, match="period"):
+        GroupedQuery(tenant="kortrijk", period="week")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="period"):
+        UnmetNeedsQuery(tenant="kortrijk", period="fortnight")  # type: ignore[arg-type]
