@@ -95,13 +95,42 @@ class ClientAccompanied(DomainEvent):
     minutes: int = Field(ge=1, le=24 * 60)
 
 
+# Why no service in the city answers a need, as policy counts it (findhelp's and FHIR's referral reasons, seen from
+# the offer): none offers it; all are full or have waiting lists; their conditions exclude the newcomer (residence
+# status, age, income, address); not in a language the newcomer understands; too expensive; out of reach (distance,
+# transport, opening hours); only online; something else (say what in `reason`).
+GapReason = Literal["no-service", "no-capacity", "not-eligible", "language", "cost", "not-reachable", "digital-only",
+                    "other"]
+GAP_REASONS: tuple[str, ...] = GapReason.__args__  # type: ignore[attr-defined]
+UNRECORDED = "unrecorded"  # the reason code of a v1 gap, recorded before there were codes
+
+
 @event("GapRecorded", version=1, topic=topics.INTAKE_QUESTIONS)
-class GapRecorded(DomainEvent):
+class GapRecordedV1(DomainEvent):
     """No service in the city answers this need: the `theme` left unmet and why (about the offer, never the person)."""
+
+    model_config = ConfigDict(title="GapRecorded")  # the published v1 schema keeps its title
 
     question_id: str
     theme: str = Code
     reason: str = Field(min_length=1, max_length=1000)
+
+
+@event("GapRecorded", version=2, topic=topics.INTAKE_QUESTIONS)
+class GapRecorded(DomainEvent):
+    """No service in the city answers this need: the `theme` left unmet, why as a code policy can count
+    (`reason_code`, `GapReason`; v1 events are read as "unrecorded") and, optionally, in words (`reason`: about the
+    offer, never the person; free text, which insights never reads)."""
+
+    question_id: str
+    theme: str = Code
+    reason_code: GapReason | Literal["unrecorded"]
+    reason: str = Field(default="", max_length=1000)
+
+
+@upcaster("GapRecorded", 1)
+def _gap_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "reason_code": UNRECORDED}
 
 
 @event("QuestionClosed", version=1, topic=topics.INTAKE_QUESTIONS)

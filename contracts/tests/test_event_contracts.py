@@ -2,7 +2,8 @@
 import pytest
 
 from contracts import snapshots
-from contracts.events.registry import DomainEvent, EventRegistry, UnknownEventType
+from contracts.events.intake import GapRecorded
+from contracts.events.registry import DomainEvent, EventRegistry, UnknownEventType, registry
 
 
 def test_every_event_type_has_a_committed_schema_snapshot() -> None:
@@ -35,6 +36,12 @@ def test_an_old_version_is_upcast_on_read() -> None:
     event = reg.decode("Thing", 1, {"language": "ar"})
     assert isinstance(event, V2) and event.languages == ("ar",)
     assert reg.decode("Thing", 2, {"languages": ["ti"]}).languages == ("ti",)
+
+
+def test_a_gap_recorded_before_reason_codes_is_read_as_unrecorded() -> None:
+    gap = registry.decode("GapRecorded", 1, {"question_id": "q", "theme": "housing", "reason": "none left"})
+    assert isinstance(gap, GapRecorded)
+    assert (gap.reason_code, gap.reason) == ("unrecorded", "none left")
 
 
 def test_unknown_and_future_versions_are_refused() -> None:

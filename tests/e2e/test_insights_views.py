@@ -18,6 +18,7 @@ from services.client import Client
 from services.plumbing.settings import Settings
 from tests.e2e.conftest import client_credentials, running
 from tests.e2e.test_referral_e2e import A, QUESTION, Stubs, cid, refer
+from tests.e2e.test_insights_policy import cli
 from tests.e2e.test_walking_skeleton import KORTRIJK, eventually
 
 pytestmark = pytest.mark.e2e
@@ -43,12 +44,13 @@ async def ask(system: Client, rpc: str, **fields: Any) -> Any:
     return await system.intake_call(rpc, **fields)
 
 
-async def test_unmet_needs_per_theme_period_and_level(system: Client, token) -> None:
+async def test_unmet_needs_per_theme_period_and_level(system: Client, token, secrets: Path, tmp_path: Path) -> None:
     where = {**KORTRIJK, "occurred_at": MARCH}
     q1 = (await system.register_question(themes=["housing.search"], **where)).question_id
     await ask(system, "InformClient", question_id=q1)
     await ask(system, "AccompanyClient", question_id=q1, service="social-housing-desk", minutes=45)
-    await ask(system, "RecordGap", question_id=q1, theme="housing.search", reason="no social housing left at all")
+    await ask(system, "RecordGap", question_id=q1, theme="housing.search", reason_code="no-capacity",
+              reason="no social housing left at all")
     await ask(system, "CloseQuestion", question_id=q1, outcome="gap")
     q2 = (await system.register_question(themes=["housing.social-rental"], **where)).question_id
     await ask(system, "InformClient", question_id=q2)
@@ -68,7 +70,15 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token) -> 
         ("income", "2026-03"): {"registered": 1, "unresolved": 1},
         ("housing", "2026-04"): {"registered": 1, "informed": 1},
         ("*", ""): total}
-    assert "social housing" not in str(reply)  # gap reasons never reach insights
+    assert "social housing" not in str(reply)  # a gap's reason in words never reaches insights; its code does
+    assert {(r.theme, r.period, r.reason, r.gaps.value) for r in reply.gap_reasons} == {
+        ("*", "2026-03", "no-capacity", 1), ("housing", "2026-03", "no-capacity", 1)}
+    csv = cli(system, secrets, token(Role.POLICY, "kortrijk"), "needs", "kortrijk", "--reasons", "--csv")
+    assert csv.splitlines() == ["theme,period,reason,gaps", "*,2026-03,no-capacity,1", "housing,2026-03,no-capacity,1"]
+    page = tmp_path / "kortrijk.html"
+    cli(system, secrets, token(Role.POLICY, "kortrijk"), "report", "--tenant", "kortrijk", "--out", str(page))
+    assert "<h2>Waarom er geen aanbod was</h2>" in (html := page.read_text())
+    assert "<tr><td>housing</td><td>2026-03</td><td>volzet of wachtlijst</td><td>1</td></tr>" in html
 
     by_week = table(await policy.unmet_needs(period="week"))  # Tuesday 10 March: week 11; Wednesday 8 April: 15
     assert by_week == {**{(t, "2026-W11"): n for (t, m), n in table(reply).items() if m == "2026-03"},
@@ -85,6 +95,9 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token) -> 
         ("housing.social-rental", "2026-03"): {"registered": 1, "informed": 1, "resolved": 1},
         ("income.child-benefit", "2026-03"): {"registered": 1, "unresolved": 1},
         ("*", ""): {"registered": 3, "informed": 2, "accompanied": 1, "resolved": 1, "unresolved": 2, "gaps": 1}}
+    sub_reasons = await policy.unmet_needs(level="sub", to_month="2026-03")
+    assert {(r.theme, r.reason, r.gaps.value) for r in sub_reasons.gap_reasons} == {
+        ("*", "no-capacity", 1), ("housing.search", "no-capacity", 1)}
 
 
 @asynccontextmanager

@@ -21,7 +21,8 @@ async def test_a_newcomers_story_lands_on_kafka_in_order(system: Client, setting
     await system.intake_call("ClarifyQuestion", question_id=q, themes=["letters", "housing"], barriers=["language"])
     await system.intake_call("InformClient", question_id=q, themes=["letters"], letter_explained=True)
     await system.intake_call("AccompanyClient", question_id=q, service="sociaal-verhuurkantoor", minutes=75)
-    await system.intake_call("RecordGap", question_id=q, theme="housing", reason="no emergency housing for families")
+    await system.intake_call("RecordGap", question_id=q, theme="housing", reason_code="no-capacity",
+                             reason="no emergency housing for families")
     await system.intake_call("CloseQuestion", question_id=q, outcome="gap")
     # Second visit: the same client comes back, recognised by their pseudonym.
     await system.intake_call("ReopenQuestion", question_id=q, reason="came back on a second visit")

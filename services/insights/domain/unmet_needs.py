@@ -6,7 +6,8 @@ questions, how many were informed, accompanied, resolved (closed `answered`/`ref
 `unreachable`; `withdrawn` is neither) and had a gap recorded for the theme. A reopened question leaves the closed
 counts until it is closed again. `referred` counts referral requests in the month they were made (the referral
 stream does not know the question's month). Every sub-theme also counts under its top-level theme; the `*` row counts
-each question once. Gap reasons are free text: they never enter a view.
+each question once. A gap also counts under its reason code (`gaps_<code>`, `GapRecorded.reason_code`), so a theme's
+reasons add up to its gaps; the reason in words is free text and never enters a view.
 
 The same counts per ISO week go to a view of their own (`unmet_needs_weekly`): weeks straddle months, so neither can be
 had from the other. A week belongs to the month of its Thursday (`week_of`), which its documents carry as `month`: a
@@ -22,7 +23,7 @@ from contracts import taxonomy, topics
 from contracts.envelope import Envelope
 from contracts.events import decode
 from contracts.events.intake import (
-    ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
+    GAP_REASONS, UNRECORDED, ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
     QuestionReopened)
 from contracts.events.referral import ReferralRequested
 from services.insights.domain.questions_per_theme import calendar_of
@@ -33,6 +34,8 @@ VIEW = "unmet_needs"
 WEEKLY = "unmet_needs_weekly"
 ALL = "*"
 MEASURES = ("registered", "informed", "referred", "accompanied", "resolved", "unresolved", "gaps")
+REASONS = (*GAP_REASONS, UNRECORDED)
+REASON_MEASURES = tuple(f"gaps_{code}" for code in REASONS)  # the gaps per reason code
 RESOLVED = {"answered": "resolved", "referred": "resolved", "gap": "unresolved", "unreachable": "unresolved"}
 K = "un_"  # this view's keys in the stream's case
 
@@ -77,8 +80,8 @@ class UnmetNeeds:
         # The week of the registration; None in a case kept by a release before the weekly view: months only.
         week = tuple(w) if (w := case.get(K + "week")) is not None else None
 
-        def cells(rows: Sequence[str], measure: str, n: int = 1) -> tuple[Delta, ...]:
-            return _deltas(tenant, month, week, tuple(rows), measure, n)
+        def cells(rows: Sequence[str], measure: str, n: int = 1, reason: str = "") -> tuple[Delta, ...]:
+            return _deltas(tenant, month, week, tuple(rows), measure, n, reason)
         if isinstance(event, QuestionClarified):
             old, new = set(rows_of(themes)), set(theme_rows(event.themes))
             return [*cells(sorted(old - new), "registered", -1), *cells(sorted(new - old), "registered")]
@@ -89,7 +92,7 @@ class UnmetNeeds:
             return cells(rows_of(themes), "accompanied")
         if isinstance(event, GapRecorded):
             done = set(case.get(K + "gaps", []))
-            return cells([r for r in theme_rows((event.theme,)) if r not in done], "gaps")
+            return cells([r for r in theme_rows((event.theme,)) if r not in done], "gaps", reason=event.reason_code)
         if isinstance(event, QuestionClosed) and event.outcome in RESOLVED and not case.get(K + "closed"):
             return cells(rows_of(themes), RESOLVED[event.outcome])
         if isinstance(event, QuestionReopened) and (closed := case.get(K + "closed")):
@@ -130,20 +133,25 @@ def _closed(measure: str, themes: tuple[str, ...]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=SHARED_DELTAS)
-def _deltas(tenant: str, month: str, week: tuple[str, str] | None, themes: tuple[str, ...], measure: str, n: int
-            ) -> tuple[Delta, ...]:
-    """The cells of `themes` in `month` and, unless None, in `week` (the ISO week and the month of its Thursday)."""
-    monthly = tuple(_cell(tenant, month, theme, measure, n) for theme in themes)
+def _deltas(tenant: str, month: str, week: tuple[str, str] | None, themes: tuple[str, ...], measure: str, n: int,
+            reason: str = "") -> tuple[Delta, ...]:
+    """The cells of `themes` in `month` and, unless None, in `week` (the ISO week and the month of its Thursday);
+    `reason`, a gap's reason code, is counted beside `measure`."""
+    monthly = tuple(_cell(tenant, month, theme, measure, n, reason) for theme in themes)
     if week is None:
         return monthly
-    return (*monthly, *(_week_cell(tenant, *week, theme, measure, n) for theme in themes))
+    return (*monthly, *(_week_cell(tenant, *week, theme, measure, n, reason) for theme in themes))
+
+
+def _inc(measure: str, n: int, reason: str) -> dict[str, int]:
+    return {measure: n, f"gaps_{reason}": n} if reason else {measure: n}
 
 
 @lru_cache(maxsize=SHARED_DELTAS)
-def _cell(tenant: str, month: str, theme: str, measure: str, n: int) -> Delta:
-    return Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, {measure: n})
+def _cell(tenant: str, month: str, theme: str, measure: str, n: int, reason: str) -> Delta:
+    return Delta(VIEW, {"tenant": tenant, "month": month, "theme": theme}, _inc(measure, n, reason))
 
 
 @lru_cache(maxsize=SHARED_DELTAS)
-def _week_cell(tenant: str, week: str, month: str, theme: str, measure: str, n: int) -> Delta:
-    return Delta(WEEKLY, {"tenant": tenant, "month": month, "week": week, "theme": theme}, {measure: n})
+def _week_cell(tenant: str, week: str, month: str, theme: str, measure: str, n: int, reason: str) -> Delta:
+    return Delta(WEEKLY, {"tenant": tenant, "month": month, "week": week, "theme": theme}, _inc(measure, n, reason))

@@ -104,13 +104,18 @@ NEEDS = ("registered", "informed", "referred", "accompanied", "resolved", "unres
 
 @app.command()
 def needs(tenant: str, from_month: str = "", to_month: str = "", period: str = "month", level: str = "top",
-          csv: bool = False, insights: str = INSIGHTS, token: str = TOKEN) -> None:
-    """Unmet needs per theme and period (--period week|month|quarter|year, --level top|sub); hidden counts as "<5"."""
+          reasons: bool = False, csv: bool = False, insights: str = INSIGHTS, token: str = TOKEN) -> None:
+    """Unmet needs per theme and period (--period week|month|quarter|year, --level top|sub), then why no service
+    answered (gaps per reason code; --reasons: that table alone, e.g. with --csv); hidden counts as "<5"."""
     reply = _run(call(tenant, token, insights, "UnmetNeeds",
                       unmet_needs_request(tenant, from_month, to_month, period, level)))
     k = reply.threshold
-    rows = [[r.theme, r.period, *(counted(getattr(r, m), k) for m in NEEDS)] for r in [*reply.rows, reply.total]]
-    output(f"Onbeantwoorde noden per thema — {tenant}", ["theme", "period", *NEEDS], rows, csv)
+    if not reasons:
+        rows = [[r.theme, r.period, *(counted(getattr(r, m), k) for m in NEEDS)] for r in [*reply.rows, reply.total]]
+        output(f"Onbeantwoorde noden per thema — {tenant}", ["theme", "period", *NEEDS], rows, csv)
+    if reasons or not csv:
+        output(f"Waarom geen aanbod: hiaten per reden — {tenant}", ["theme", "period", "reason", "gaps"],
+               [[r.theme, r.period, r.reason, counted(r.gaps, k)] for r in reply.gap_reasons], csv)
 
 
 

@@ -81,9 +81,10 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
     async def UnmetNeeds(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         result = await self._answer(policy.unmet_needs_by_theme, self._theme_query(request, policy.UnmetNeedsQuery))
         total = {"theme": "*", "period": "", **result["total"]}
-        return insights_pb2.UnmetNeedsResponse(rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
-                                               total=_counts(insights_pb2.UnmetNeedsRow, total),
-                                               threshold=self.threshold)
+        return insights_pb2.UnmetNeedsResponse(
+            rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
+            total=_counts(insights_pb2.UnmetNeedsRow, total), threshold=self.threshold,
+            gap_reasons=[_counts(insights_pb2.GapReasonCount, r) for r in result["gap_reasons"]])
 
     async def ServiceAccess(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         result = await self._answer(policy.service_access, self._grouped_query(request))

@@ -82,14 +82,24 @@ NEEDS = (("registered", "geregistreerd"), ("informed", "geïnformeerd"), ("refer
          ("gaps", "hiaat in het aanbod"))
 
 
+GAP_REASONS = {"no-service": "geen dienst biedt het aan", "no-capacity": "volzet of wachtlijst",
+               "not-eligible": "voorwaarden sluiten uit", "language": "niet in een taal die de nieuwkomer begrijpt",
+               "cost": "te duur", "not-reachable": "niet bereikbaar (afstand, vervoer, openingsuren)",
+               "digital-only": "enkel online", "other": "andere reden", "unrecorded": "niet geregistreerd"}
+
+
 def needs_section(reply: Any) -> str:
     k = reply.threshold or 5
     rows = [[r.theme, r.period, *(_count(getattr(r, m), k) for m, _ in NEEDS)] for r in [*reply.rows, reply.total]]
-    return table_section(
+    reasons = [[r.theme, r.period, GAP_REASONS.get(r.reason, r.reason), _count(r.gaps, k)] for r in reply.gap_reasons]
+    return "".join((table_section(
         "Onbeantwoorde noden per thema", "Per thema en per maand van registratie: hoeveel vragen geïnformeerd, "
         "doorverwezen (in de maand van de doorverwijzing), begeleid, opgelost of niet opgelost werden, en voor hoeveel "
         "er geen aanbod in de stad bleek (hiaat). Een vraag kan over meer dan één thema gaan; * telt elke vraag één keer.",
-        ["thema", "periode", *(label for _, label in NEEDS)], rows)
+        ["thema", "periode", *(label for _, label in NEEDS)], rows),
+        table_section("Waarom er geen aanbod was", "De hiaten per thema volgens de reden die de brugfiguur koos; de "
+                      "redenen van een thema tellen op tot zijn hiaten, * telt elke vraag één keer.",
+                      ["thema", "periode", "reden", "hiaten"], reasons)))
 
 
 ACCESS = (("requested", "gevraagd"), ("accepted", "aanvaard"), ("rejected", "geweigerd"),

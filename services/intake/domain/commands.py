@@ -1,10 +1,9 @@
 """Commands about a question, validated at the edge: every error names its field and the reason."""
 from __future__ import annotations
 
+from pydantic import Field, ValidationInfo, field_validator
 
-from pydantic import Field
-
-from contracts.events.intake import Outcome
+from contracts.events.intake import GapReason, Outcome
 from services.intake.domain.fields import (
     Barriers, Channel, ClientId, Command, Id, Languages, Language, Moment, PageSize, Query, Theme, Themes)
 
@@ -46,7 +45,15 @@ class AccompanyClient(QuestionCommand):
 
 class RecordGap(QuestionCommand):
     theme: Theme
-    reason: str = Field(min_length=1, max_length=1000)
+    reason_code: GapReason
+    reason: str = Field(default="", max_length=1000, validate_default=True)  # in words; needed with "other"
+
+    @field_validator("reason")
+    @classmethod
+    def _said_when_other(cls, v: str, info: ValidationInfo) -> str:
+        if info.data.get("reason_code") == "other" and not v.strip():
+            raise ValueError("say in words why no service answers, when reason_code is 'other'")
+        return v
 
 
 class CloseQuestion(QuestionCommand):

@@ -101,7 +101,8 @@ def record_gap(state: Question, cmd: c.RecordGap) -> list[DomainEvent]:
         raise QuestionRuleViolated(f"theme: {cmd.theme!r} is not a theme of this question; clarify it first")
     if cmd.theme in state.gaps:
         raise QuestionRuleViolated(f"theme: a gap for {cmd.theme!r} is already recorded on this question")
-    return [GapRecorded(question_id=state.question_id, theme=cmd.theme, reason=cmd.reason)]
+    return [GapRecorded(question_id=state.question_id, theme=cmd.theme, reason_code=cmd.reason_code,
+                        reason=cmd.reason)]
 
 
 def close(state: Question, cmd: c.CloseQuestion) -> list[DomainEvent]:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from contracts.events.intake import (
-    ClientAccompanied, GapRecorded, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
+    ClientAccompanied, GapRecorded, GapRecordedV1, QuestionClarified, QuestionClosed, QuestionInformed, QuestionRegistered,
     QuestionReopened)
 from contracts.events.referral import ReferralRequested
 import pytest
 from pydantic import ValidationError
 
-from services.insights.application.policy import GroupedQuery, ThemeQuery, UnmetNeedsQuery, unmet_needs_by_theme
+from services.insights.application.policy import (
+    GroupedQuery, ThemeQuery, UnmetNeedsQuery, gap_reasons, unmet_needs_by_theme)
 from services.insights.domain.unmet_needs import UnmetNeeds, rows_of
 from services.insights.tests.unit.events import env, totals
 
@@ -43,11 +44,12 @@ def test_a_question_counts_once_per_measure_in_its_registration_month() -> None:
         env(s, QuestionInformed(question_id="u1", themes=("housing.search",)), at="2026-04-02T10:00:00+02:00"),
         env(s, ClientAccompanied(question_id="u1", service="svc", minutes=30)),
         env(s, ClientAccompanied(question_id="u1", service="svc", minutes=30)),
-        env(s, GapRecorded(question_id="u1", theme="housing.search", reason="no social housing for Mr X")),
+        env(s, GapRecorded(question_id="u1", theme="housing.search", reason_code="no-capacity",
+                           reason="no social housing for Mr X")),
         env(s, QuestionClosed(question_id="u1", outcome="gap"), at="2026-04-02T10:00:00+02:00"),
     ])
     expected = {(t, m): 1 for t in ("*", "housing", "housing.search")
-                for m in ("registered", "informed", "accompanied", "gaps", "unresolved")}
+                for m in ("registered", "informed", "accompanied", "gaps", "gaps_no-capacity", "unresolved")}
     assert by_theme(found) == expected
     assert by_theme(found, "2026-04") == {}
     assert not any("reason" in str(k) or "Mr X" in str(k) for k in found)
@@ -142,6 +144,21 @@ async def test_the_sub_theme_answer_hides_what_the_top_level_answer_hides() -> N
     assert top["total"]["registered"] == sub["total"]["registered"] == 12
 
 
+def test_a_gap_counts_under_its_reason_code_once_per_theme_and_one_of_an_older_release_as_unrecorded() -> None:
+    s = "question-u5"
+    found = totals(UnmetNeeds(), [
+        env(s, registered("u5", "housing.search", "housing.social-rental")),
+        env(s, GapRecorded(question_id="u5", theme="housing.search", reason_code="language")),
+        env(s, GapRecorded(question_id="u5", theme="housing.social-rental", reason_code="cost")),
+        env(s, GapRecordedV1(question_id="u5", theme="work", reason="none")),  # a theme of an older clarification
+    ])
+    gaps = {k: n for k, n in by_theme(found).items() if k[1].startswith("gaps")}
+    assert gaps == {  # housing and * count the question's first gap only, with its reason
+        **{(t, m): 1 for t in ("*", "housing", "housing.search") for m in ("gaps", "gaps_language")},
+        **{("housing.social-rental", m): 1 for m in ("gaps", "gaps_cost")},
+        **{(t, m): 1 for t in ("work",) for m in ("gaps", "gaps_unrecorded")}}
+
+
 async def test_weeks_are_read_from_the_weekly_view_and_suppressed_as_periods() -> None:
     """Week 11: housing 6, health 2 (`*` 8); week 12: housing 1 (`*` 1). Health's 2 is hidden, and so that it cannot
     be had from week 11's total 8, housing's 6 with it; week 12's 1 is hidden. The grand total stays (9)."""
@@ -152,6 +169,50 @@ async def test_weeks_are_read_from_the_weekly_view_and_suppressed_as_periods() -
     assert {(r["theme"], r["period"]): r["registered"] for r in answer["rows"]} == {
         ("health", "2026-W11"): None, ("housing", "2026-W11"): None, ("housing", "2026-W12"): None}
     assert answer["total"]["registered"] == 9
+
+
+def _gap_docs(gaps: dict[str, dict[str, int]]) -> list[dict]:
+    """Documents of one month with the gaps per theme and reason (`*`: every question once; registered = gaps)."""
+    return [{"theme": t, "month": "2026-03", "registered": sum(by.values()), "gaps": sum(by.values()),
+             **{f"gaps_{code}": n for code, n in by.items()}} for t, by in gaps.items()]
+
+
+async def test_gap_reasons_add_up_to_the_gaps_and_are_hidden_so_no_hidden_count_can_be_worked_out() -> None:
+    """Housing 9 gaps (no-capacity 6, language 3), work 7 (no-service 7). Language 3 is small: hidden, and since
+    housing's 9 is shown, its no-capacity 6 too; the column of no-capacity then has one hidden count, so its total
+    over all themes (6) is hidden; language's total (3) is small."""
+    docs = _gap_docs({"*": {"no-capacity": 6, "language": 3, "no-service": 7},
+                      "housing": {"no-capacity": 6, "language": 3}, "work": {"no-service": 7}})
+    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk"), _Views(docs), 5)
+    assert {r["theme"]: r["gaps"] for r in answer["rows"]} == {"housing": 9, "work": 7}
+    assert {(r["theme"], r["reason"]): r["gaps"] for r in answer["gap_reasons"]} == {
+        ("*", "no-capacity"): None, ("*", "language"): None, ("*", "no-service"): 7,
+        ("housing", "no-capacity"): None, ("housing", "language"): None, ("work", "no-service"): 7}
+
+
+async def test_a_theme_whose_gaps_are_hidden_has_its_reasons_hidden_too() -> None:
+    """Gaps: health 2 (small), so housing's 6, the smallest other, is hidden too. Housing's single reason (6) would
+    show it: hidden with it."""
+    docs = _gap_docs({"*": {"no-capacity": 26, "no-service": 7, "cost": 2}, "housing": {"no-capacity": 6},
+                      "work": {"no-service": 7}, "health": {"cost": 2}, "education": {"no-capacity": 20}})
+    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk"), _Views(docs), 5)
+    assert {r["theme"]: r["gaps"] for r in answer["rows"]} == {"housing": None, "work": 7, "health": None,
+                                                                "education": 20}
+    reasons = {(r["theme"], r["reason"]): r["gaps"] for r in answer["gap_reasons"]}
+    assert reasons[("housing", "no-capacity")] is None and reasons[("health", "cost")] is None
+    assert reasons[("education", "no-capacity")] is None  # else no-capacity's 26 over all themes − 20 would give 6
+    assert reasons[("*", "no-capacity")] == 26
+
+
+def test_reasons_never_add_up_to_gaps_the_rows_hide() -> None:
+    """Whatever hid a theme's gaps in the rows (here: as given), its reasons must not add up to them."""
+    rows = [{"theme": t, "month": "2026-03", "gaps_no-capacity": n} for t, n in (("*", 26), ("housing", 6),
+                                                                                   ("education", 20))]
+    shown = [{"theme": "housing", "period": "2026-03", "gaps": None}, {"theme": "education", "period": "2026-03",
+                                                                      "gaps": 20}]
+    found = {(r["theme"], r["reason"]): r["gaps"] for r in gap_reasons(rows, "top", "month", 5, shown, set())}
+    assert found[("housing", "no-capacity")] is None
+    assert found[("education", "no-capacity")] is None  # else 26 − 20
 
 
 def test_only_unmet_needs_answers_per_week() -> None:

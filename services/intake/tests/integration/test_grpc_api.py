@@ -37,7 +37,7 @@ async def test_question_commands_and_history(api) -> None:
     steps = [("ClarifyQuestion", dict(themes=["housing", "health"], barriers=["language", "digital"])),
              ("InformClient", dict(themes=["health"], letter_explained=True)),
              ("AccompanyClient", dict(service="ocmw-kortrijk", minutes=60)),
-             ("RecordGap", dict(theme="housing", reason="no emergency shelter")),
+             ("RecordGap", dict(theme="housing", reason_code="no-capacity", reason="no emergency shelter")),
              ("CloseQuestion", dict(outcome="gap")), ("ReopenQuestion", dict(reason="second visit"))]
     for rpc, fields in steps:
         reply = await api.call(rpc, command_id=cid(), question_id=q, **fields)

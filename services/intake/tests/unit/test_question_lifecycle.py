@@ -1,8 +1,10 @@
 """The question's lifecycle: every transition in the state it fits, and refused with a clear reason otherwise."""
 import pytest
+from pydantic import ValidationError
 
 from services.intake.domain.errors import QuestionRuleViolated, Unknown
 from services.intake.tests.helpers import Desk, c
+from services.plumbing.errors import describe
 
 
 @pytest.fixture
@@ -15,7 +17,8 @@ async def test_the_whole_life_of_a_question_in_order(desk: Desk) -> None:
     await desk.run(c.ClarifyQuestion, question_id=q, themes=("housing", "health"), barriers=("language", "digital"))
     await desk.run(c.InformClient, question_id=q, themes=("health",), letter_explained=True)
     await desk.run(c.AccompanyClient, question_id=q, service="ocmw-kortrijk", minutes=90)
-    await desk.run(c.RecordGap, question_id=q, theme="housing", reason="no emergency housing for single men")
+    await desk.run(c.RecordGap, question_id=q, theme="housing", reason_code="not-eligible",
+                   reason="no emergency housing for single men")
     closed = await desk.run(c.CloseQuestion, question_id=q, outcome="gap")
     reopened = await desk.run(c.ReopenQuestion, question_id=q, reason="second visit")
     assert await desk.types(q) == ["QuestionRegistered", "QuestionClarified", "QuestionInformed", "ClientAccompanied",
@@ -36,7 +39,7 @@ async def test_inform_without_themes_means_all_the_questions_themes(desk: Desk) 
     lambda q: (c.ClarifyQuestion, dict(question_id=q, themes=("work",))),
     lambda q: (c.InformClient, dict(question_id=q)),
     lambda q: (c.AccompanyClient, dict(question_id=q, service="vdab", minutes=30)),
-    lambda q: (c.RecordGap, dict(question_id=q, theme="housing", reason="none")),
+    lambda q: (c.RecordGap, dict(question_id=q, theme="housing", reason_code="no-service")),
     lambda q: (c.CloseQuestion, dict(question_id=q, outcome="withdrawn")),
 ])
 async def test_a_closed_question_refuses_work_until_reopened(desk: Desk, command) -> None:
@@ -87,10 +90,31 @@ async def test_information_about_a_theme_not_of_the_question_needs_clarification
 async def test_a_gap_is_about_a_theme_of_the_question_and_recorded_once(desk: Desk) -> None:
     q = await desk.register()
     with pytest.raises(QuestionRuleViolated, match="theme: 'work' is not a theme"):
-        await desk.run(c.RecordGap, question_id=q, theme="work", reason="x")
-    await desk.run(c.RecordGap, question_id=q, theme="housing", reason="x")
+        await desk.run(c.RecordGap, question_id=q, theme="work", reason_code="no-service")
+    await desk.run(c.RecordGap, question_id=q, theme="housing", reason_code="no-service")
     with pytest.raises(QuestionRuleViolated, match="already recorded"):
-        await desk.run(c.RecordGap, question_id=q, theme="housing", reason="again")
+        await desk.run(c.RecordGap, question_id=q, theme="housing", reason_code="cost")
+
+
+@pytest.mark.parametrize(("fields", "field", "reason"), [
+    ({}, "reason_code", "Field required"),
+    ({"reason_code": "astrology"}, "reason_code", "'no-service'"),
+    ({"reason_code": "other"}, "reason", "say in words why"),
+    ({"reason_code": "other", "reason": "   "}, "reason", "say in words why"),
+])
+def test_a_gap_says_why_as_a_code_and_in_words_when_other(fields: dict, field: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        c.RecordGap(tenant="kortrijk", command_id="cmd-00000001", question_id="q-1", theme="housing", **fields)
+    message = describe(caught.value)
+    assert message.startswith(f"{field}: ") and reason in message, message
+
+
+async def test_the_gap_event_carries_the_code_and_the_words(desk: Desk) -> None:
+    q = await desk.register()
+    await desk.run(c.RecordGap, question_id=q, theme="housing", reason_code="other", reason="only for over-65s")
+    gap = (await desk.deps.store.load(q))[-1]
+    assert (gap.type, gap.schema_version) == ("GapRecorded", 2)
+    assert gap.payload == {"question_id": q, "theme": "housing", "reason_code": "other", "reason": "only for over-65s"}
 
 
 @pytest.mark.parametrize(("outcome", "needs"), [("answered", "informed or accompanied"), ("gap", "gap recorded")])
