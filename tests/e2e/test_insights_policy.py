@@ -42,8 +42,9 @@ async def test_policy_sees_small_cells_hidden_in_tables_csv_and_report(system: C
     assert (reply.total, [(r.questions, r.suppressed) for r in reply.rows]) == (8, [(8, False)])
 
     csv = cli(system, secrets, policy_token, "workload", "kortrijk", "--csv")
-    assert csv.splitlines()[1:] == ["huis-van-de-kortrijkzaan,walk-in,2026-03,<5",
-                                    "huis-van-de-kortrijkzaan,whatsapp,2026-03,<5"]
+    assert csv.splitlines() == ["office,channel,month,questions,accompaniments,minutes_accompanying",
+                                "huis-van-de-kortrijkzaan,walk-in,2026-03,<5,0,0",
+                                "huis-van-de-kortrijkzaan,whatsapp,2026-03,<5,0,0"]
     out = tmp_path / "kortrijk.html"
     cli(system, secrets, policy_token, "report", "--tenant", "kortrijk", "--out", str(out))
     page = out.read_text()

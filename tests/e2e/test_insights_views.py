@@ -3,6 +3,8 @@ worked out by hand. Suppression is off (threshold 1) as these tests follow singl
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -49,6 +51,7 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token, sec
     q1 = (await system.register_question(themes=["housing.search"], **where)).question_id
     await ask(system, "InformClient", question_id=q1)
     await ask(system, "AccompanyClient", question_id=q1, service="social-housing-desk", minutes=45)
+    accompanied_in = datetime.now(ZoneInfo("Europe/Brussels")).strftime("%Y-%m")
     await ask(system, "RecordGap", question_id=q1, theme="housing.search", reason_code="no-capacity",
               reason="no social housing left at all")
     await ask(system, "CloseQuestion", question_id=q1, outcome="gap")
@@ -70,6 +73,11 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token, sec
         ("income", "2026-03"): {"registered": 1, "unresolved": 1},
         ("housing", "2026-04"): {"registered": 1, "informed": 1},
         ("*", ""): total}
+    work = await policy.insights_call("WorkloadByChannel")  # q1 was accompanied today (45 minutes): today's month
+    assert {(r.month, r.questions, r.accompaniments.value, r.minutes_accompanying.value) for r in work.rows
+            if r.office == KORTRIJK["office_id"] and r.channel == "whatsapp"} == {
+        ("2026-03", 3, 0, 0), ("2026-04", 1, 0, 0), (accompanied_in, 0, 1, 45)}
+    assert (work.total, work.accompaniments.value, work.minutes_accompanying.value) == (4, 1, 45)
     assert "social housing" not in str(reply)  # a gap's reason in words never reaches insights; its code does
     assert {(r.theme, r.period, r.reason, r.gaps.value) for r in reply.gap_reasons} == {
         ("*", "2026-03", "no-capacity", 1), ("housing", "2026-03", "no-capacity", 1)}
@@ -79,6 +87,8 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token, sec
     cli(system, secrets, token(Role.POLICY, "kortrijk"), "report", "--tenant", "kortrijk", "--out", str(page))
     assert "<h2>Waarom er geen aanbod was</h2>" in (html := page.read_text())
     assert "<tr><td>housing</td><td>2026-03</td><td>volzet of wachtlijst</td><td>1</td></tr>" in html
+    assert f"<tr><td>{KORTRIJK['office_id']}</td><td>whatsapp</td><td>{accompanied_in}</td><td>1</td><td>0.8</td></tr>" \
+        in html  # went along once, 45 minutes
 
     by_week = table(await policy.unmet_needs(period="week"))  # Tuesday 10 March: week 11; Wednesday 8 April: 15
     assert by_week == {**{(t, "2026-W11"): n for (t, m), n in table(reply).items() if m == "2026-03"},

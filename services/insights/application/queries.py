@@ -77,11 +77,23 @@ async def questions_per_theme(q: PeriodQuery, views: ProjectionStore, threshold:
 
 
 async def workload_by_channel(q: PeriodQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
-    rows = await _sums(q, views, workload.VIEW, ("office", "channel", "month"), ("questions",))
-    table = suppress({((r["office"], r["channel"]), r["month"]): r["questions"] for r in rows}, threshold)
-    return {"rows": [{"office": o, "channel": c, "month": m, "questions": n}
-                     for ((o, c), m), n in sorted(table.cells.items(), key=_by_month)],
-            "total": table.total, "threshold": threshold}
+    """Questions and accompaniments per (office, channel) × month, each suppressed as its own table; the minutes spent
+    accompanying are shown where, and only where, the number of accompaniments they add up is (a hidden count's
+    minutes would tell how long one or two clients were helped)."""
+    rows = await _sums(q, views, workload.VIEW, ("office", "channel", "month"), workload.MEASURES)
+    at = {((r["office"], r["channel"]), r["month"]): r for r in rows}
+    asked = suppress({cell: r["questions"] for cell, r in at.items()}, threshold)
+    went = suppress({cell: r["accompaniments"] for cell, r in at.items()}, threshold)
+
+    def minutes(shown: int | None, spent: int) -> int | None:
+        return None if shown is None else spent
+
+    return {"rows": [{"office": o, "channel": c, "month": m, "questions": n, "accompaniments": went.cells[(o, c), m],
+                      "minutes_accompanying": minutes(went.cells[(o, c), m], at[(o, c), m]["minutes_accompanying"])}
+                     for ((o, c), m), n in sorted(asked.cells.items(), key=_by_month)],
+            "total": asked.total, "accompaniments": went.total,
+            "minutes_accompanying": minutes(went.total, sum(r["minutes_accompanying"] for r in rows)),
+            "threshold": threshold}
 
 
 async def language_demand(q: PeriodQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -43,12 +44,19 @@ def rebuild(grace_seconds: float = typer.Option(5.0, help="wait before dropping 
 @app.command()
 def workload(tenant: str, from_month: str = "", to_month: str = "", csv: bool = False, insights: str = INSIGHTS,
              token: str = TOKEN) -> None:
-    """Questions per office, channel and month (a table, or CSV with --csv); hidden counts shown as "<5"."""
+    """Questions per office, channel and month, and the times bridge workers went along with the minutes it took (a
+    table, or CSV with --csv); hidden counts shown as "<5", minutes of hidden accompaniments as "hidden"."""
     reply = _run(ask(tenant, token, insights, "WorkloadByChannel", from_month, to_month))
     k = reply.threshold
-    rows = [[r.office, r.channel, r.month, shown(r.questions, r.suppressed, k)] for r in reply.rows]
-    output(f"Vragen per kantoor, kanaal en maand — {tenant} (totaal {shown(reply.total, reply.total_suppressed, k)})",
-           ["office", "channel", "month", "questions"], rows, csv)
+
+    def minutes(c: Any) -> str:
+        return "hidden" if c.suppressed else str(c.value)
+
+    rows = [[r.office, r.channel, r.month, shown(r.questions, r.suppressed, k), counted(r.accompaniments, k),
+             minutes(r.minutes_accompanying)] for r in reply.rows]
+    output(f"Vragen per kantoor, kanaal en maand — {tenant} (totaal {shown(reply.total, reply.total_suppressed, k)} "
+           f"vragen, {counted(reply.accompaniments, k)} keer begeleid, {minutes(reply.minutes_accompanying)} minuten)",
+           ["office", "channel", "month", "questions", "accompaniments", "minutes_accompanying"], rows, csv)
 
 
 @app.command()

@@ -69,9 +69,10 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
     async def WorkloadByChannel(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         result = await self._ask(request, queries.workload_by_channel)
         total, hidden = count(result["total"])
-        return insights_pb2.WorkloadByChannelResponse(
-            rows=[insights_pb2.ChannelCount(**{**r, **measure("questions", r["questions"])}) for r in result["rows"]],
-            total=total, total_suppressed=hidden, threshold=self.threshold)
+        return _counts(insights_pb2.WorkloadByChannelResponse, {
+            **result, "total": total, "total_suppressed": hidden, "threshold": self.threshold,
+            "rows": [_counts(insights_pb2.ChannelCount, {**r, **measure("questions", r["questions"])})
+                     for r in result["rows"]]})
 
     async def LanguageDemand(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
         result = await self._ask(request, queries.language_demand)

@@ -106,6 +106,21 @@ ACCESS = (("requested", "gevraagd"), ("accepted", "aanvaard"), ("rejected", "gew
           ("completed", "afgerond"), ("failed", "mislukt"), ("accompanied", "met begeleiding"))
 
 
+def accompanying_section(reply: Any) -> str:
+    """Where bridge workers went along, and the time it took (minutes hidden with their count)."""
+    k = reply.threshold or 5
+    rows = [[r.office, r.channel, r.month, _count(r.accompaniments, k),
+             "verborgen" if r.minutes_accompanying.suppressed else f"{r.minutes_accompanying.value / 60:.1f}"]
+            for r in reply.rows if r.accompaniments.value or r.accompaniments.suppressed]
+    total = reply.minutes_accompanying
+    rows.append(["totaal", "", "", _count(reply.accompaniments, k),
+                 "verborgen" if total.suppressed else f"{total.value / 60:.1f}"])
+    return table_section("Tijd besteed aan begeleiden", "Hoe vaak een brugfiguur met de nieuwkomer meeging naar een "
+                         "dienst, in de maand waarin dat gebeurde, per kantoor en kanaal van de vraag, en hoeveel uur "
+                         "dat kostte (verplaatsing inbegrepen): waar ligt de grens van de opdracht?",
+                         ["kantoor", "kanaal", "maand", "keer begeleid", "uren"], rows)
+
+
 def access_section(reply: Any) -> str:
     k = reply.threshold or 5
     rows = [[r.organization_id, r.service_id, r.period, *(_count(getattr(r, m), k) for m, _ in ACCESS),
@@ -214,6 +229,7 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
             if hidden else ""
         parts.append(f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}'
                      f"<p>{html.escape(sentence + note)}</p></section>")
+    parts.append(accompanying_section(workload))
     sections = ((needs, needs_section), (access, access_section), (alone, alone_section), (gaps, gaps_section),
                 (coverage, coverage_section), (barriers, barriers_section), (signals, signals_section))
     parts += [section(reply) for reply, section in sections if reply is not None]

@@ -33,3 +33,15 @@ def totals(projection: Any, envelopes: Iterable[Envelope]) -> dict[tuple[tuple[t
                 out[(tuple(d.key.items()), name)] += n
         cases[e.stream_id] = evolve(projection, case, e)
     return {k: n for k, n in out.items() if n}
+
+
+class ViewDocuments:
+    """A query's reading of a view (`ProjectionStore.documents`) as the documents given, for testing what a query
+    makes of them; which documents a filter selects is the store's part, tested on FerretDB."""
+
+    def __init__(self, docs: list[dict[str, Any]]) -> None:
+        self.docs = docs
+
+    async def documents(self, *_: object) -> Any:
+        for d in self.docs:
+            yield d

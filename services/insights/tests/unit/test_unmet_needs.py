@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from services.insights.application.policy import (
     GroupedQuery, ThemeQuery, UnmetNeedsQuery, gap_reasons, unmet_needs_by_theme)
 from services.insights.domain.unmet_needs import UnmetNeeds, rows_of
-from services.insights.tests.unit.events import env, totals
+from services.insights.tests.unit.events import ViewDocuments, env, totals
 
 
 def registered(q: str, *themes: str) -> QuestionRegistered:
@@ -115,17 +115,6 @@ def test_a_case_kept_before_the_weekly_view_still_counts_its_months() -> None:
     assert {(d.view, d.key["theme"]) for d in deltas} == {("unmet_needs", "*"), ("unmet_needs", "health")}
 
 
-class _Views:
-    """The unmet_needs view's documents as `_sums` reads them (`documents`, every document of the tenant)."""
-
-    def __init__(self, docs: list[dict]) -> None:
-        self.docs = docs
-
-    async def documents(self, *_: object):
-        for d in self.docs:
-            yield d
-
-
 async def test_the_sub_theme_answer_hides_what_the_top_level_answer_hides() -> None:
     """Questions: housing.search 3, housing.social-rental 3, work.job-search 5, health 1. The top-level answer hides
     health (1) and, so that it cannot be had from the total 12, work (5, the smallest visible). Shown in the sub-theme
@@ -135,7 +124,7 @@ async def test_the_sub_theme_answer_hides_what_the_top_level_answer_hides() -> N
     for code, n in counts.items():
         for row in rows_of([code]):
             docs[row] = docs.get(row, 0) + n
-    views = _Views([{"theme": t, "month": "2026-03", "registered": n} for t, n in docs.items()])
+    views = ViewDocuments([{"theme": t, "month": "2026-03", "registered": n} for t, n in docs.items()])
     top = await unmet_needs_by_theme(ThemeQuery(tenant="kortrijk"), views, 5)
     sub = await unmet_needs_by_theme(ThemeQuery(tenant="kortrijk", level="sub"), views, 5)
     assert {r["theme"]: r["registered"] for r in top["rows"]} == {"housing": 6, "work": None, "health": None}
@@ -165,7 +154,7 @@ async def test_weeks_are_read_from_the_weekly_view_and_suppressed_as_periods() -
     docs = [{"theme": t, "week": w, "month": "2026-03", "registered": n}
             for t, w, n in (("*", "2026-W11", 8), ("housing", "2026-W11", 6), ("health", "2026-W11", 2),
                             ("*", "2026-W12", 1), ("housing", "2026-W12", 1))]
-    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk", period="week"), _Views(docs), 5)
+    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk", period="week"), ViewDocuments(docs), 5)
     assert {(r["theme"], r["period"]): r["registered"] for r in answer["rows"]} == {
         ("health", "2026-W11"): None, ("housing", "2026-W11"): None, ("housing", "2026-W12"): None}
     assert answer["total"]["registered"] == 9
@@ -183,7 +172,7 @@ async def test_gap_reasons_add_up_to_the_gaps_and_are_hidden_so_no_hidden_count_
     over all themes (6) is hidden; language's total (3) is small."""
     docs = _gap_docs({"*": {"no-capacity": 6, "language": 3, "no-service": 7},
                       "housing": {"no-capacity": 6, "language": 3}, "work": {"no-service": 7}})
-    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk"), _Views(docs), 5)
+    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk"), ViewDocuments(docs), 5)
     assert {r["theme"]: r["gaps"] for r in answer["rows"]} == {"housing": 9, "work": 7}
     assert {(r["theme"], r["reason"]): r["gaps"] for r in answer["gap_reasons"]} == {
         ("*", "no-capacity"): None, ("*", "language"): None, ("*", "no-service"): 7,
@@ -195,7 +184,7 @@ async def test_a_theme_whose_gaps_are_hidden_has_its_reasons_hidden_too() -> Non
     show it: hidden with it."""
     docs = _gap_docs({"*": {"no-capacity": 26, "no-service": 7, "cost": 2}, "housing": {"no-capacity": 6},
                       "work": {"no-service": 7}, "health": {"cost": 2}, "education": {"no-capacity": 20}})
-    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk"), _Views(docs), 5)
+    answer = await unmet_needs_by_theme(UnmetNeedsQuery(tenant="kortrijk"), ViewDocuments(docs), 5)
     assert {r["theme"]: r["gaps"] for r in answer["rows"]} == {"housing": None, "work": 7, "health": None,
                                                                 "education": 20}
     reasons = {(r["theme"], r["reason"]): r["gaps"] for r in answer["gap_reasons"]}
