@@ -21,6 +21,7 @@ from services.plumbing.settings import Settings
 from tests.e2e.conftest import client_credentials, running
 from tests.e2e.test_referral_e2e import A, QUESTION, Stubs, cid, refer
 from tests.e2e.test_insights_policy import cli
+from tests.e2e.test_report_browser import figures, rendered
 from tests.e2e.test_walking_skeleton import KORTRIJK, eventually
 
 pytestmark = pytest.mark.e2e
@@ -131,7 +132,8 @@ async def four_services(settings: Settings, request: pytest.FixtureRequest, secr
         yield stubs
 
 
-async def test_service_access_from_catalogue_intake_and_referral_events(four_services: Stubs, token) -> None:
+async def test_service_access_from_catalogue_intake_and_referral_events(four_services: Stubs, token, secrets: Path,
+                                                                       tmp_path: Path) -> None:
     s = four_services
     catalogue = s.catalogue()
     await catalogue.RegisterOrganization(cat.RegisterOrganizationRequest(
@@ -161,6 +163,11 @@ async def test_service_access_from_catalogue_intake_and_referral_events(four_ser
     assert (row.median_days_to_acceptance, row.median_days_to_completion) == ("0", "0")
     assert [(r.kind, r.reason, r.referrals.value) for r in reply.reasons] == [("rejected", "no-capacity", 1)]
     assert [(x.service_id, x.language, x.asked.value, x.offered) for x in reply.languages] == [(svc, "ar", 2, True)]
+    page = tmp_path / "kortrijk.html"  # the report's accessibility chart, drawn by Chromium, with the API's numbers
+    cli(s.intake, secrets, token(Role.POLICY, "kortrijk"), "report", "--tenant", "kortrijk", "--out", str(page))
+    [drawn] = [traces for title, traces in figures(page.read_text()).items() if "per dienst" in title]
+    assert drawn == {"gevraagd": {svc: 2}, "aanvaard": {svc: 1}, "geweigerd": {svc: 1}, "afgerond": {svc: 1}}
+    assert rendered(page, tmp_path / "profile", tmp_path / "report.png").count('class="main-svg"') >= 4
     needs = await eventually(lambda: policy.unmet_needs(), lambda r: r.total.referred.value == 2)
     assert [(r.theme, r.referred.value) for r in needs.rows] == [("housing", 2)]
     alone = await policy.self_reliance(period="year")

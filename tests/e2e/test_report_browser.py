@@ -1,6 +1,7 @@
 """The HTML report as a policy maker sees it: rendered by headless Chromium, charts drawn, numbers as in the API."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -28,6 +29,18 @@ def rendered(page: Path, profile: Path, screenshot: Path) -> str:
     return done.stdout
 
 
+def figures(page: str) -> dict[str, dict[str, dict[str, float]]]:
+    """The page's charts as drawn from its data: title → trace name → x → y (the first `Plotly.newPlot` data and
+    layout of each chart, parsed as JSON)."""
+    decoder, found = json.JSONDecoder(), {}
+    for call in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page):
+        data, end = decoder.raw_decode(page, call.end())
+        layout, _ = decoder.raw_decode(page, re.match(r",\s*", page[end:]).end() + end)
+        title = layout["title"]["text"]
+        found[title] = {trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in data}
+    return found
+
+
 async def test_the_report_renders_its_charts_with_the_apis_numbers(system: Client, token, secrets: Path,
                                                                    tmp_path: Path) -> None:
     for theme, count in (("housing", 7), ("work", 6), ("health", 1)):
@@ -52,4 +65,9 @@ async def test_the_report_renders_its_charts_with_the_apis_numbers(system: Clien
         assert f'"y":[{hidden}]' not in page.read_text().replace(" ", "")
     # Language coverage: 14 Arabic questions, no bridge worker or service offering Arabic: no one covers any of them.
     assert "<td>ar</td><td>2026-03</td><td>14</td><td>0</td><td>14</td><td>0</td><td>0</td><td>0</td><td>ja</td>" in dom
+    # The gaps in the offer, as a chart: Arabic housing questions (7) and no service offering housing in Arabic.
+    charts = figures(page.read_text())
+    [gaps] = [traces for title, traces in charts.items() if "grootste hiaten" in title]
+    assert gaps == {"geen aanbod in die taal": {"housing · ar": 7}}  # work (6) and health (1) are hidden
+    assert dom.count('class="main-svg"') >= 4
     assert (tmp_path / "report.png").stat().st_size > 10_000

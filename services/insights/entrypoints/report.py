@@ -121,6 +121,49 @@ def accompanying_section(reply: Any) -> str:
                          ["kantoor", "kanaal", "maand", "keer begeleid", "uren"], rows)
 
 
+def _chart(fig: go.Figure, sentence: str = "") -> str:
+    """A chart of a later section (plotly.js is already in the page, with the first chart)."""
+    note = f"<p>{html.escape(sentence)}</p>" if sentence else ""
+    return f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=False)}{note}</section>'
+
+
+def _hidden_note(hidden: int, threshold: int) -> str:
+    return f"{hidden} aantallen onder {threshold} (of waaruit die af te leiden zijn) worden niet getoond." \
+        if hidden else ""
+
+
+def access_chart(reply: Any) -> str:
+    """Per service, its referrals by status, summed over the periods where shown ("" without any referral)."""
+    series: dict[str, dict[str, int]] = defaultdict(dict)
+    hidden = 0
+    for r in reply.rows:
+        for m, label in ACCESS[:5]:
+            c = getattr(r, m)
+            hidden += c.suppressed
+            if not c.suppressed and c.value:
+                series[label][r.service_id] = series[label].get(r.service_id, 0) + c.value
+    if not series:
+        return ""
+    fig = _figure("Doorverwijzingen per dienst: gevraagd, aanvaard, geweigerd, afgerond, mislukt", series, "bar")
+    fig.update_layout(barmode="group")
+    return _chart(fig, "Waar geraken nieuwkomers binnen, en waar niet? " + _hidden_note(hidden, reply.threshold or 5))
+
+
+def gaps_chart(reply: Any, most: int = 15) -> str:
+    """The `most` largest visible gaps (theme · language, · office), coloured by what the catalogue offers."""
+    supply = {"none": "geen aanbod in die taal", "no-capacity": "enkel volzette diensten"}
+    series: dict[str, dict[str, int]] = defaultdict(dict)
+    shown = [g for g in reply.gaps if not g.questions.suppressed and g.questions.value][:most]
+    for g in shown:
+        where = " · ".join(x for x in (g.theme, g.language, "" if g.office == "*" else g.office) if x)
+        series[supply.get(g.supply, g.supply)][where] = g.questions.value
+    if not series:
+        return ""
+    hidden = sum(g.questions.suppressed for g in reply.gaps)
+    return _chart(_figure(f"De {len(shown)} grootste hiaten: vragen zonder passend aanbod", series, "bar"),
+                  _hidden_note(hidden, reply.threshold or 5))
+
+
 def access_section(reply: Any) -> str:
     k = reply.threshold or 5
     rows = [[r.organization_id, r.service_id, r.period, *(_count(getattr(r, m), k) for m, _ in ACCESS),
@@ -128,6 +171,7 @@ def access_section(reply: Any) -> str:
     reasons = [[r.service_id, r.kind, r.reason, r.period, _count(r.referrals, k)] for r in reply.reasons]
     languages = [[x.service_id, x.language, _count(x.asked, k), "ja" if x.offered else "nee"] for x in reply.languages]
     return "".join((
+        access_chart(reply),
         table_section("Toegankelijkheid van diensten", "Doorverwijzingen per dienst en per maand van de aanvraag; "
                       "de mediaan (in dagen sinds de aanvraag) is de klasse waarin de middelste doorverwijzing valt.",
                       ["organisatie", "dienst", "periode", *(label for _, label in ACCESS), "mediaan dagen tot aanvaard",
@@ -154,7 +198,7 @@ def gaps_section(reply: Any) -> str:
     supply = {"none": "geen aanbod in die taal", "no-capacity": "enkel volzette diensten"}
     rows = [[g.theme, g.language, g.office, _count(g.questions, k), supply.get(g.supply, g.supply),
              str(g.services_full)] for g in reply.gaps]
-    return table_section("Hiaten in het aanbod", "Thema's en talen waarvoor nieuwkomers vragen stelden, maar geen "
+    return gaps_chart(reply) + table_section("Hiaten in het aanbod", "Thema's en talen waarvoor nieuwkomers vragen stelden, maar geen "
                          "actieve dienst in de catalogus dat thema in hun taal aanbiedt, of enkel diensten zonder vrije "
                          "plaats; de meeste vragen eerst.",
                          ["thema", "taal", "kantoor", "vragen", "aanbod", "volzette diensten"], rows)
@@ -169,8 +213,7 @@ def barriers_section(reply: Any) -> str:
     totals = {b.barrier: b.questions.value for b in reply.barriers if not b.questions.suppressed and b.questions.value}
     chart = ""
     if totals:
-        fig = _figure("Vragen per drempel (elke vraag één keer per drempel)", {"vragen": totals}, "bar")
-        chart = f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=False)}</section>'
+        chart = _chart(_figure("Vragen per drempel (elke vraag één keer per drempel)", {"vragen": totals}, "bar"))
     rows = []
     for b in reply.barriers:
         rows += [[b.barrier, MEASURES["questions"], r.theme, r.period, _count(r.questions, k)] for r in b.themes]
@@ -225,8 +268,7 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
     parts = []
     for i, ((fig, hidden), sentence) in enumerate(zip(
             (themes_chart(themes), channels_chart(workload), languages_chart(languages)), SENTENCES, strict=True)):
-        note = f" {hidden} aantallen onder {threshold} (of waaruit die af te leiden zijn) worden niet getoond." \
-            if hidden else ""
+        note = " " + _hidden_note(hidden, threshold) if hidden else ""
         parts.append(f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}'
                      f"<p>{html.escape(sentence + note)}</p></section>")
     parts.append(accompanying_section(workload))
