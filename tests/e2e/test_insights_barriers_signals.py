@@ -17,6 +17,7 @@ from contracts.proto import referral_pb2 as pb
 from services.insights.domain.questions_per_theme import month_of
 from services.plumbing.settings import Settings
 from tests.e2e.test_insights_policy import cli
+from tests.e2e.test_report_browser import figures
 from tests.e2e.test_insights_views import four
 from tests.e2e.test_referral_e2e import A, QUESTION, Stubs, cid, refer
 from tests.e2e.test_walking_skeleton import KORTRIJK, eventually
@@ -145,5 +146,8 @@ async def test_barriers_and_signals_for_policy(services: Stubs, token, secrets: 
     page = tmp_path / "kortrijk.html"
     cli(s.intake, secrets, policy_token, "report", "--tenant", "kortrijk", "--out", str(page))
     html = page.read_text()
-    assert "Drempels" in html and "Signalen aan het beleid" in html and html.count('class="plotly-graph-div"') == 4
+    assert "Drempels" in html and "Signalen aan het beleid" in html
+    charts = figures(html)  # the three overviews, referrals per service, the gaps in the offer, the barriers
+    assert len(charts) == html.count('class="plotly-graph-div"') == 6
+    assert "Vragen per drempel (elke vraag één keer per drempel)" in charts
     assert not any(text.split(",")[0] in html for text in TEXTS)  # signal texts never reach the report

@@ -48,7 +48,7 @@ async def test_policy_sees_small_cells_hidden_in_tables_csv_and_report(system: C
     out = tmp_path / "kortrijk.html"
     cli(system, secrets, policy_token, "report", "--tenant", "kortrijk", "--out", str(out))
     page = out.read_text()
-    assert page.count('class="plotly-graph-div"') == 3 and "Totaal aantal vragen: 8." in page
+    assert page.count('class="plotly-graph-div"') == 4 and "Totaal aantal vragen: 8." in page  # 3 + the gaps
 
 
 async def test_a_rebuild_while_the_service_answers_switches_to_equal_views(system: Client, token, settings) -> None:
