@@ -116,7 +116,8 @@ def gap_reasons(rows: Sequence[dict[str, Any]], level: str, period: NeedsPeriod,
                 shown: Sequence[dict[str, Any]], hidden: Collection[tuple[str, str, str]]) -> list[dict[str, Any]]:
     """Gaps per theme, period and reason code, and per reason over all themes (theme `*`), each period a table of
     themes × reasons whose rows add up to the themes' `gaps` (as `shown` in the answer's rows) and whose columns to
-    the `*` counts. A row whose `gaps` the rows hide has a reason hidden too, so they do not add up to it; `hidden`
+    the `*` counts. A row counts a question once, under the reason of its first gap there (so a question with gaps
+    for two themes counts under `*` with the first one's reason only). A row whose `gaps` the rows hide has a reason hidden too, so they do not add up to it; `hidden`
     (theme, period, reason) cells are hidden whatever their count (the sub-themes of a top-level cell hidden)."""
     view = unmet_needs
     wanted = [r for r in rows if r["theme"] == view.ALL or _is_top(r["theme"]) == (level == "top")]
@@ -131,6 +132,7 @@ def gap_reasons(rows: Sequence[dict[str, Any]], level: str, period: NeedsPeriod,
                     if (n := r[f"gaps_{code}"])}
         if not cells and not everyone:
             continue
+        everyone.update({code: 0 for _, code in cells if code not in everyone})  # the first gap's reason only
         already = {(t, TOTAL) for t, q in gaps_hidden if q == p} | {(t, c) for t, q, c in hidden if q == p}
         table = suppress(cells, threshold, everyone, None, already)
         out += [{"theme": t, "period": p, "reason": code, "gaps": n} for (t, code), n in table.cells.items()]

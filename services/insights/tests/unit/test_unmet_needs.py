@@ -204,6 +204,15 @@ def test_reasons_never_add_up_to_gaps_the_rows_hide() -> None:
     assert found[("education", "no-capacity")] is None  # else 26 − 20
 
 
+def test_over_all_themes_a_question_counts_under_the_reason_of_its_first_gap() -> None:
+    """One question: a gap for housing (cost), then one for work (language); threshold 1, nothing hidden."""
+    rows = [{"theme": "*", "month": "2026-03", "gaps_cost": 1}, {"theme": "housing", "month": "2026-03",
+                                                                   "gaps_cost": 1},
+            {"theme": "work", "month": "2026-03", "gaps_language": 1}]
+    found = {(r["theme"], r["reason"]): r["gaps"] for r in gap_reasons(rows, "top", "month", 1, [], set())}
+    assert found == {("*", "cost"): 1, ("*", "language"): 0, ("housing", "cost"): 1, ("work", "language"): 1}
+
+
 def test_only_unmet_needs_answers_per_week() -> None:
     with pytest.raises(ValidationError, match="period"):
         GroupedQuery(tenant="kortrijk", period="week")  # type: ignore[arg-type]
