@@ -161,6 +161,7 @@ async def test_service_access_from_catalogue_intake_and_referral_events(four_ser
                                                "accompanied")} == {"requested": 2, "accepted": 1, "rejected": 1,
                                                                    "completed": 1, "failed": 0, "accompanied": 0}
     assert (row.median_days_to_acceptance, row.median_days_to_completion) == ("0", "0")
+    assert (row.share_accompanied, reply.total.share_accompanied) == (0.0, 0.0)  # both were referred warm
     assert [(r.kind, r.reason, r.referrals.value) for r in reply.reasons] == [("rejected", "no-capacity", 1)]
     assert [(x.service_id, x.language, x.asked.value, x.offered) for x in reply.languages] == [(svc, "ar", 2, True)]
     page = tmp_path / "kortrijk.html"  # the report's accessibility chart, drawn by Chromium, with the API's numbers

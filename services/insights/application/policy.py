@@ -164,6 +164,8 @@ async def service_access(q: GroupedQuery, views: ProjectionStore, threshold: int
             hist[(r["organization"], r["service"], r["period"], r["facet"])][r["value"]] += r["n"]
         elif r["facet"] == "language":
             asked[(r["service"], r["value"])] += r["n"]
+    for row in (*rows, total):
+        row["share_accompanied"] = share(row["accompanied"], row["requested"])
     for row in rows:
         o, s, p = row["organization"], row["service"], row["period"]
         for stage in ("accepted", "completed"):

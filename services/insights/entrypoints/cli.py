@@ -138,9 +138,11 @@ def services(tenant: str, from_month: str = "", to_month: str = "", period: str 
         tenant=tenant, from_month=from_month, to_month=to_month, period=period)))
     k = reply.threshold
     rows = [[r.organization_id, r.service_id, r.period, *(counted(getattr(r, m), k) for m in ACCESS),
-             r.median_days_to_acceptance, r.median_days_to_completion] for r in [*reply.rows, reply.total]]
+             "" if r.share_accompanied < 0 else f"{r.share_accompanied:.2f}", r.median_days_to_acceptance,
+             r.median_days_to_completion] for r in [*reply.rows, reply.total]]
     output(f"Toegankelijkheid van diensten — {tenant}", ["organization", "service", "period", *ACCESS,
-                                                         "median_days_accept", "median_days_complete"], rows, csv)
+                                                         "share_accompanied", "median_days_accept",
+                                                         "median_days_complete"], rows, csv)
     if not csv:
         output("Redenen", ["organization", "service", "kind", "reason", "period", "referrals"],
                [[r.organization_id, r.service_id, r.kind, r.reason, r.period, counted(r.referrals, k)]

@@ -94,7 +94,8 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
         def ids(r: dict[str, Any]) -> dict[str, Any]:
             return {**r, "organization_id": r.get("organization", ""), "service_id": r.get("service", ""),
                     "median_days_to_acceptance": r.get("median_days_accepted") or "",
-                    "median_days_to_completion": r.get("median_days_completed") or ""}
+                    "median_days_to_completion": r.get("median_days_completed") or "",
+                    "share_accompanied": -1.0 if (share := r.get("share_accompanied")) is None else share}
 
         return pb.ServiceAccessResponse(
             rows=[_counts(pb.ServiceAccessRow, ids(r)) for r in result["rows"]],

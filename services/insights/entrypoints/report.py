@@ -167,15 +167,16 @@ def gaps_chart(reply: Any, most: int = 15) -> str:
 def access_section(reply: Any) -> str:
     k = reply.threshold or 5
     rows = [[r.organization_id, r.service_id, r.period, *(_count(getattr(r, m), k) for m, _ in ACCESS),
-             r.median_days_to_acceptance, r.median_days_to_completion] for r in [*reply.rows, reply.total]]
+             "" if r.share_accompanied < 0 else f"{r.share_accompanied:.0%}", r.median_days_to_acceptance,
+             r.median_days_to_completion] for r in [*reply.rows, reply.total]]
     reasons = [[r.service_id, r.kind, r.reason, r.period, _count(r.referrals, k)] for r in reply.reasons]
     languages = [[x.service_id, x.language, _count(x.asked, k), "ja" if x.offered else "nee"] for x in reply.languages]
     return "".join((
         access_chart(reply),
         table_section("Toegankelijkheid van diensten", "Doorverwijzingen per dienst en per maand van de aanvraag; "
                       "de mediaan (in dagen sinds de aanvraag) is de klasse waarin de middelste doorverwijzing valt.",
-                      ["organisatie", "dienst", "periode", *(label for _, label in ACCESS), "mediaan dagen tot aanvaard",
-                       "mediaan dagen tot afgerond"], rows),
+                      ["organisatie", "dienst", "periode", *(label for _, label in ACCESS), "aandeel met begeleiding",
+                       "mediaan dagen tot aanvaard", "mediaan dagen tot afgerond"], rows),
         table_section("Waarom doorverwijzingen niet lukten", "Redencodes van weigeringen en mislukkingen.",
                       ["dienst", "soort", "reden", "periode", "aantal"], reasons),
         table_section("Talen: gevraagd en aangeboden", "Talen die doorverwezen nieuwkomers spreken, en of de dienst "

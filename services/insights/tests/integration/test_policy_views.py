@@ -83,6 +83,7 @@ async def test_service_access_with_medians_reasons_and_languages_asked_vs_offere
         assert (row.organization_id, row.service_id, row.period) == ("org-a", "svc-a", "2026-03")
         assert counts == {"requested": 6, "accepted": 5, "rejected": -1, "completed": 5, "failed": 0,
                           "accompanied": -1}  # 5 of 6 accompanied would tell that 1 was not
+        assert row.share_accompanied == -1.0  # hidden with the count it is made of
         assert (row.median_days_to_acceptance, row.median_days_to_completion) == ("2", "7-13")
         assert [(r.kind, r.reason, r.referrals.suppressed) for r in reply.reasons] == [("rejected", "no-capacity", True)]
         assert {(x.language, x.asked.value, x.offered) for x in reply.languages} == {("ar", 6, True), ("ti", 6, False)}
