@@ -45,5 +45,6 @@ async def bootstrap(settings: Settings) -> App:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
     projection = all_views()
     await kafka.ensure_topics(settings, [settings.topic(t) for t in projection.topics])
-    generations = Generations(mongo, settings.database(SERVICE), packed=projection.packed)
+    generations = Generations(mongo, settings.database(SERVICE), packed=projection.packed,
+                              versions=projection.versions)
     return App(settings, generations, projection, mongo)

@@ -68,6 +68,9 @@ async def test_a_rebuild_while_the_service_answers_switches_to_equal_views(syste
             pass
     output = (await rebuild.stdout.read()).decode()
     assert rebuild.returncode == 0 and "generation 2 is active" in output, output
+    again = subprocess.run([sys.executable, "-c", "from services.insights.entrypoints.cli import main; main()",
+                            "rebuild", "--if-stale"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and "views of generation 2 are current: nothing to rebuild" in again.stdout, again
     await system.register_question(themes=["work"], **KORTRIJK)  # projected by the live runner on generation 2
     after = await eventually(lambda: policy.questions_per_theme(), lambda r: r.total == 6)
     assert [(r.theme, r.questions) for r in after.rows] == [("work", 6)]

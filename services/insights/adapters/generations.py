@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pymongo import AsyncMongoClient, ReturnDocument
@@ -24,29 +24,48 @@ def prefix(generation: int) -> str:
 
 
 class Generations:
-    """Which generation of views is live; queries read it through `current()` (cached for `cache_seconds`)."""
+    """Which generation of views is live; queries read it through `current()` (cached for `cache_seconds`).
+
+    `_meta.active` also records the version of each view the generation was built with (`Composite.versions`): the
+    first generation's when the live process starts it, a rebuild's when it switches. A release whose projection
+    counts a view otherwise (or adds one) finds an older version there: queries of those views answer
+    FAILED_PRECONDITION (`StaleViews`) until `wegwijs-insights rebuild` switches to views built by this release; the
+    other views keep answering."""
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str, cache_seconds: float = 1.0,
-                 packed: Collection[str] = ()) -> None:
+                 packed: Collection[str] = (), versions: Mapping[str, str] | None = None) -> None:
         self.client, self.database = client, database
         self.packed = packed
+        self.versions = dict(versions or {})
         self.meta = client[database][META]
         self.cache_seconds = cache_seconds
-        self._cached: tuple[float, int] | None = None
+        self._cached: tuple[float, int, frozenset[str]] | None = None
 
-    def store(self, generation: int) -> ProjectionStore:
-        return ProjectionStore(self.client, self.database, prefix(generation), self.packed)
+    def store(self, generation: int, stale: Collection[str] = ()) -> ProjectionStore:
+        return ProjectionStore(self.client, self.database, prefix(generation), self.packed, stale)
 
     async def active(self, fresh: bool = False) -> int:
+        return (await self._active(fresh))[0]
+
+    async def _active(self, fresh: bool = False) -> tuple[int, frozenset[str]]:
+        """The active generation and its views built by another version than this release's."""
         now = time.monotonic()
         if not fresh and self._cached is not None and now - self._cached[0] < self.cache_seconds:
-            return self._cached[1]
-        doc = await self._upsert("active", {"$setOnInsert": {"generation": FIRST}})
-        self._cached = (now, doc["generation"])
-        return doc["generation"]
+            return self._cached[1], self._cached[2]
+        doc = await self._upsert("active", {"$setOnInsert": {"generation": FIRST, "views": self.versions}})
+        built = doc.get("views") or {}
+        stale = frozenset(v for v, version in self.versions.items() if built.get(v) != version)
+        self._cached = (now, doc["generation"], stale)
+        return doc["generation"], stale
+
+    async def stale(self) -> frozenset[str]:
+        """The views of the active generation built by another version than this release's (a rebuild makes them
+        current)."""
+        return (await self._active(fresh=True))[1]
 
     async def current(self) -> ProjectionStore:
-        return self.store(await self.active())
+        """The active generation's views, for queries (those built by another release refuse to be read)."""
+        return self.store(*await self._active())
 
     async def new(self) -> int:
         """A generation number never used before."""
@@ -64,7 +83,9 @@ class Generations:
             return await self.meta.find_one_and_update({"_id": doc_id}, update, return_document=ReturnDocument.AFTER)
 
     async def activate(self, generation: int) -> None:
-        await self.meta.update_one({"_id": "active"}, {"$set": {"generation": generation}}, upsert=True)
+        """Switch to `generation`, built by this release (its views' versions recorded with it)."""
+        await self.meta.update_one({"_id": "active"}, {"$set": {"generation": generation, "views": self.versions}},
+                                   upsert=True)
         self._cached = None
 
     async def drop(self, generation: int) -> None:

@@ -60,6 +60,7 @@ class UnmetNeeds:
     topics = (topics.INTAKE_QUESTIONS, topics.REFERRAL_REFERRALS)
     views = (VIEW, WEEKLY)
     packed = (VIEW, WEEKLY)
+    version = 2  # 2: per ISO week too, and gaps per reason code
     uses_case = True
     TYPES = frozenset(t.event_type for t in (QuestionRegistered, QuestionClarified, QuestionInformed,
                                              ClientAccompanied, GapRecorded, QuestionClosed, QuestionReopened,

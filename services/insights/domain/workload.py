@@ -24,6 +24,7 @@ class WorkloadByChannel:
     topics = (topics.INTAKE_QUESTIONS,)
     views = (VIEW,)
     packed = (VIEW,)
+    version = 2  # 2: accompaniments and their minutes
     uses_case = True
     reads = frozenset((QuestionRegistered.event_type, ClientAccompanied.event_type))
 

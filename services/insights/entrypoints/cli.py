@@ -22,23 +22,30 @@ app = typer.Typer(help="Wegwijs insights: views for policy teams.", no_args_is_h
 
 
 @app.command()
-def rebuild(grace_seconds: float = typer.Option(5.0, help="wait before dropping the old views")) -> None:
+def rebuild(grace_seconds: float = typer.Option(5.0, help="wait before dropping the old views"),
+            if_stale: bool = typer.Option(False, help="only if a view was built by another release (a deploy step)")
+            ) -> None:
     """Replay all events into fresh views with a progress bar, then switch queries and the live runner to them."""
     settings = Settings()
     log.configure("warning", False)
 
-    async def go() -> int:
+    async def go() -> str:
         app_ = await bootstrap(settings)
         try:
+            if if_stale and not (stale := await app_.generations.stale()):
+                return f"views of generation {await app_.generations.active()} are current: nothing to rebuild"
+            if if_stale:
+                console.print(f"views built by another release: {', '.join(sorted(stale))}")
             with Progress(TextColumn("rebuilding views"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           console=console) as bar:
                 task = bar.add_task("records", total=None)
-                return await rebuild_views(app_, lambda done, total: bar.update(task, completed=done, total=total),
-                                           grace_seconds)
+                new = await rebuild_views(app_, lambda done, total: bar.update(task, completed=done, total=total),
+                                          grace_seconds)
+            return f"views rebuilt: generation {new} is active"
         finally:
             await app_.mongo.close()
 
-    console.print(f"views rebuilt: generation {asyncio.run(go())} is active")
+    console.print(asyncio.run(go()))
 
 
 @app.command()

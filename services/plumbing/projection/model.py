@@ -84,6 +84,9 @@ class Projection(Protocol):
     # Views whose documents the store keeps packed per tenant and year (`ProjectionStore`): every delta of such a view
     # has `tenant` and `month` ("YYYY-MM") in its key. Optional: a projection without it packs none.
     packed: Sequence[str]
+    # Raised whenever what the projection counts changes (a new measure, another rule): views built by another
+    # version are not read until a rebuild (`Composite.versions`, `Generations`). Optional: 1 without it.
+    version: int
 
     def project(self, envelope: Envelope) -> Iterable[Delta]: ...
 
@@ -119,6 +122,8 @@ class Composite:
         self.topics = tuple(dict.fromkeys(t for p in parts for t in p.topics))
         self.views = tuple(v for p in parts for v in p.views)
         self.packed = tuple(v for p in parts for v in getattr(p, "packed", ()))
+        # Each view with the version of the projection making it: what a generation records when it is built.
+        self.versions = {v: f"{type(p).__name__}.v{getattr(p, 'version', 1)}" for p in parts for v in p.views}
         # Looked up once per event type, not per event: a rebuild calls these a million times.
         self._steps: dict[str, tuple[list[tuple[Any, bool]], list[Any]]] = {}
 

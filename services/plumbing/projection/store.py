@@ -65,10 +65,11 @@ class ProjectionStore:
     """The views of one generation live in one database; `prefix` names the collections of that generation."""
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str, prefix: str = "",
-                 packed: Collection[str] = ()) -> None:
+                 packed: Collection[str] = (), stale: Collection[str] = ()) -> None:
         self.db: AsyncDatabase[dict[str, Any]] = client[database]
         self.prefix = prefix
         self.packed = frozenset(packed)
+        self.stale = frozenset(stale)  # views this generation holds by other rules than this release's: not read
         # Packed documents `guards` read, (view, id) → (write count, cells and guards), for the `apply` after it: one
         # read per batch. A copy another writer has since overtaken only fails the conditional write (ConcurrentWrite).
         self._read: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
@@ -78,6 +79,9 @@ class ProjectionStore:
         return self
 
     def collection(self, view: str) -> Any:
+        if self.stale and view in self.stale:
+            raise StaleViews(f"view {view!r} of the active generation was built by another release of insights (it "
+                             "counts otherwise now, or did not exist); run `wegwijs-insights rebuild`")
         return self.db[self.prefix + view]
 
     async def documents(self, view: str, match: Mapping[str, Any] | None = None,
@@ -313,6 +317,11 @@ def pack_positions(positions: Mapping[str, SeenStream]) -> dict[tuple[int, str],
             entries.append(entry)
     return {(at % SHARDS, f"{PACK}{at // SHARDS}"): zlib.compress(("{" + ",".join(entries) + "}").encode(), 1)
             for at, entries in packs.items()}
+
+
+class StaleViews(FailedPrecondition):
+    """A query of a view the active generation was built without, or by an older version of its projection
+    (`Projection.version`): its counts would be partial or counted by other rules. Rebuild; other views answer."""
 
 
 class StaleLayout(FailedPrecondition):

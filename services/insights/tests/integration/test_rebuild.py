@@ -8,13 +8,17 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from contracts import topics
-from contracts.envelope import new_event_id
+from contracts.envelope import Role, new_event_id
+from contracts.proto import insights_pb2
 from contracts.topics import dead_letter
 from services.insights.bootstrap import bootstrap, group
+from services.insights.domain import unmet_needs
+from services.insights.entrypoints.grpc_api import InsightsServicer
 from services.insights.entrypoints.live import follow_active
 from services.insights.entrypoints.rebuild import rebuild
 from services.insights.tests.synthetic import expected, produce, questions, view_sums
-from services.plumbing import kafka
+from services.plumbing import auth, kafka
+from services.plumbing.projection.store import StaleViews
 from services.plumbing.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -165,3 +169,31 @@ async def read_all(settings: Settings, topic: str) -> list:  # type: ignore[type
         return records
     finally:
         await consumer.stop()
+
+
+async def test_views_built_by_another_release_are_refused_until_a_rebuild(settings: Settings, mongo) -> None:
+    """A release that counts unmet needs otherwise (and adds the weekly view) finds views of the version before: those
+    answer FAILED_PRECONDITION naming the rebuild, the others keep answering; after the rebuild, all answer."""
+    app = await bootstrap(settings)
+    try:
+        registered = questions(50, seed=3)
+        await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), registered)
+        await app.runner(await app.generations.active()).catch_up()
+        assert await app.generations.stale() == frozenset()
+        older = {v: version for v, version in app.projection.versions.items() if v != unmet_needs.WEEKLY}
+        await mongo[settings.database("insights")]["_meta"].update_one(
+            {"_id": "active"}, {"$set": {"views": {**older, unmet_needs.VIEW: "UnmetNeeds.v1"}}})
+        assert await app.generations.stale() == {unmet_needs.VIEW, unmet_needs.WEEKLY}
+
+        auth.bind(auth.Principal(staff_id="policy-1", role=Role.POLICY, municipality="kortrijk"))
+        servicer = InsightsServicer(app.generations, 1)
+        with pytest.raises(StaleViews, match="wegwijs-insights rebuild"):
+            await servicer.UnmetNeeds(insights_pb2.ThemePeriodRequest(), None)
+        kortrijk = sum(e.tenant == "kortrijk" for e in registered)
+        assert (await servicer.QuestionsPerTheme(insights_pb2.PeriodRequest(), None)).total == kortrijk
+
+        assert await rebuild(app, lambda done, total: None, grace_seconds=0) == 2
+        assert await app.generations.stale() == frozenset()
+        assert (await servicer.UnmetNeeds(insights_pb2.ThemePeriodRequest(), None)).total.registered.value == kortrijk
+    finally:
+        await app.mongo.close()
