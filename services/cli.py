@@ -107,6 +107,8 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalo
             console.print(f"\nthe whole day took {time.perf_counter() - started:.1f} s; read back from InsightsService:\n")
             for t in tenants:
                 console.print(theme_table(t, replies[t]))
+            for t in tenants:
+                console.print(await story.follow_up(t))
             if any(replies[t].total != expected[t] for t in tenants):
                 console.print("[red]insights did not catch up within 30 s[/red]")
                 sys.exit(1)

@@ -28,6 +28,7 @@ THEMES = ["housing.search", "letters.explain-letter", "work.job-search", "educat
           "income.ocmw-support", "leisure"]
 LANGUAGES = ["ar", "ti", "prs", "ru", "ce", "uk", "so", "ps", "fr"]
 CHANNELS = ["walk-in", "whatsapp", "outreach", "appointment", "phone", "arrival-intake"]
+GAP_REASONS = ["no-capacity", "language", "not-eligible", "no-service"]
 WORKERS = {"kortrijk": [["nl", "ar", "fr"], ["nl", "ru", "uk"], ["nl", "prs", "ps"]], "brugge": [["nl", "ti", "en"]]}
 Mint = Callable[..., str]
 
@@ -101,10 +102,38 @@ class Demo:
                            f"({', '.join(sorted({lang for ls in WORKERS[tenant] for lang in ls}))})")
 
     async def register(self, count: int) -> None:
-        for q in questions(count):
+        """Register the day's questions; the bridge worker goes along with every third client, and for every fourth
+        question finds no service that answers its main theme (a gap, with its reason code), and closes it so."""
+        for i, q in enumerate(questions(count)):
             worker = self.client.as_(self.mint(Role.FRONT_OFFICE, q["tenant"], staff_id=f"demo-{q['tenant']}"))
             reply = await worker.register_question(**q)
-            self.out.print(f"registered {reply.question_id} ({q['tenant']}, {', '.join(q['themes'])}, {q['channel']})")
+            done = []
+            if i % 3 == 0:
+                await worker.intake_call("AccompanyClient", question_id=reply.question_id, service="ocmw-onthaal",
+                                         minutes=30 + 15 * (i % 5))
+                done.append("went along")
+            if i % 4 == 1:
+                reason = GAP_REASONS[i // 4 % len(GAP_REASONS)]
+                await worker.intake_call("RecordGap", question_id=reply.question_id, theme=q["themes"][0],
+                                         reason_code=reason)
+                await worker.intake_call("CloseQuestion", question_id=reply.question_id, outcome="gap")
+                done.append(f"gap: {reason}")
+            self.out.print(f"registered {reply.question_id} ({q['tenant']}, {', '.join(q['themes'])}, {q['channel']})"
+                           + (f"; {', '.join(done)}" if done else ""))
+
+    async def follow_up(self, tenant: str) -> str:
+        """What the day asked of the bridge workers and where the offer fell short, as InsightsService answers it."""
+        policy = self.client.as_(self.mint(Role.POLICY, tenant, staff_id=f"policy-{tenant}"))
+        work, needs = await policy.insights_call("WorkloadByChannel"), await policy.unmet_needs(period="year")
+        k = work.threshold
+
+        def shown(c: Any, unit: str = "") -> str:
+            return (f"<{k}" if not unit else "hidden") if c.suppressed else f"{c.value}{unit}"
+
+        reasons = ", ".join(f"{r.reason} {shown(r.gaps)}" for r in needs.gap_reasons if r.theme == "*")
+        return (f"{tenant}: went along {shown(work.accompaniments)} times "
+                f"({shown(work.minutes_accompanying, ' min')}); gaps in the offer {shown(needs.total.gaps)}"
+                + (f" — why: {reasons}" if reasons else ""))
 
     async def refer(self, service: Any) -> None:
         """A newcomer with a housing question, consent to share, referred warm; the partner accepts and completes."""
