@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -243,6 +244,9 @@ async def main(args: argparse.Namespace) -> None:
         print(f"rebuild  (catch_up into a fresh generation, batch {args.rebuild_batch:,}): {n / rebuilt:,.0f} events/s "
               f"= {base / rebuilt:.0%} of baseline (goal >= 50%); wall {rebuilt:.1f} s (goal < 60 s for 1M); of which "
               + ", ".join(f"{k} {v:.1f} s" for k, v in spent.items()) + f" ({seen:,} stream positions)")
+        worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux; the fold workers
+        print(f"         peak memory of the largest fold worker {worker_rss:,.0f} MiB (what a rebuild's host must hold "
+              f"per worker, with the consuming process's batches in flight)")
         applied, seconds, spent = await live(app, args.live_seconds)
         print(f"live     (ProjectionRunner.run, batch {settings.consumer_batch_size:,}, {seconds:.0f} s from the "
               f"beginning): {applied / seconds:,.0f} events/s = {applied / seconds * base / n:.0%} of baseline "
