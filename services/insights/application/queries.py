@@ -88,11 +88,16 @@ async def workload_by_channel(q: PeriodQuery, views: ProjectionStore, threshold:
     def minutes(shown: int | None, spent: int) -> int | None:
         return None if shown is None else spent
 
+    # The total's minutes less the visible cells' are the hidden cells' together: shown only if they are no one's
+    # or at least `threshold` accompaniments' (two hidden cells of one accompaniment each would otherwise tell).
+    in_hidden = (went.total or 0) - sum(n for n in went.cells.values() if n is not None)
+    total_minutes = minutes(went.total if in_hidden == 0 or in_hidden >= threshold else None,
+                            sum(r["minutes_accompanying"] for r in rows))
     return {"rows": [{"office": o, "channel": c, "month": m, "questions": n, "accompaniments": went.cells[(o, c), m],
                       "minutes_accompanying": minutes(went.cells[(o, c), m], at[(o, c), m]["minutes_accompanying"])}
                      for ((o, c), m), n in sorted(asked.cells.items(), key=_by_month)],
             "total": asked.total, "accompaniments": went.total,
-            "minutes_accompanying": minutes(went.total, sum(r["minutes_accompanying"] for r in rows)),
+            "minutes_accompanying": total_minutes,
             "threshold": threshold}
 
 

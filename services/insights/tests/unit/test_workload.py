@@ -49,3 +49,14 @@ async def test_minutes_are_shown_only_where_the_accompaniments_they_add_up_are()
             for r in answer["rows"]] == [("o1", "2026-03", 9, None, None), ("o2", "2026-03", 8, None, None),
                                          ("o1", "2026-04", 12, 6, 300)]
     assert (answer["total"], answer["accompaniments"], answer["minutes_accompanying"]) == (29, 15, 870)
+
+
+async def test_the_total_minutes_are_hidden_when_they_would_tell_the_minutes_of_few_hidden_accompaniments() -> None:
+    """o1 and o2 went along once each (240 and 180 minutes), o3 ten times: the two 1s are hidden, and the total (12)
+    shown; total minutes less o3's would be the 420 minutes of two clients: hidden."""
+    docs = [{"office": o, "channel": "walk-in", "month": "2026-03", "questions": 9, "accompaniments": a,
+             "minutes_accompanying": t} for o, a, t in (("o1", 1, 240), ("o2", 1, 180), ("o3", 10, 300))]
+    answer = await workload_by_channel(PeriodQuery(tenant="kortrijk"), ViewDocuments(docs), 5)
+    assert [(r["office"], r["accompaniments"], r["minutes_accompanying"]) for r in answer["rows"]] == [
+        ("o1", None, None), ("o2", None, None), ("o3", 10, 300)]
+    assert (answer["accompaniments"], answer["minutes_accompanying"]) == (12, None)
