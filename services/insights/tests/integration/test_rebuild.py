@@ -197,3 +197,25 @@ async def test_views_built_by_another_release_are_refused_until_a_rebuild(settin
         assert (await servicer.UnmetNeeds(insights_pb2.ThemePeriodRequest(), None)).total.registered.value == kortrijk
     finally:
         await app.mongo.close()
+
+
+async def test_a_live_process_projects_nothing_into_views_another_release_built(settings: Settings, mongo) -> None:
+    """An older pod seeing the switch to a generation built by the next release (or the reverse) must not project
+    into it by its own rules: it waits, projecting nothing, until the active views are of its release again."""
+    app = await bootstrap(settings)
+    meta = mongo[settings.database("insights")]["_meta"]
+    topic = settings.topic(topics.INTAKE_QUESTIONS)
+    try:
+        assert await app.generations.active(fresh=True) == 1
+        await meta.update_one({"_id": "active"}, {"$set": {"views.unmet_needs": "UnmetNeeds.v3"}})  # a later release
+        live = asyncio.create_task(follow_active(app, poll_seconds=0.2))
+        await produce(settings, topic, registered := questions(30, seed=4))
+        await asyncio.sleep(2.0)
+        assert await view_sums(app.generations.store(1), app.projection) == {}  # nothing projected
+        await meta.update_one({"_id": "active"}, {"$set": {"views": app.projection.versions}})
+        await until(lambda: _eq(view_sums(app.generations.store(1), app.projection),
+                                expected(app.projection, registered)))
+    finally:
+        live.cancel()
+        await asyncio.gather(live, return_exceptions=True)
+        await app.mongo.close()
