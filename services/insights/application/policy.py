@@ -13,8 +13,7 @@ from services.insights.application.queries import PeriodQuery, _sums, summed
 from services.insights.domain import service_access as access
 from services.insights.domain import service_languages as offer
 from services.insights.domain import self_reliance as reliance
-from services.insights.domain import unmet_needs
-from services.insights.domain.suppression import TOTAL, suppress
+from services.insights.domain.suppression import suppress
 from services.plumbing.projection.store import ProjectionStore
 
 Period = Literal["month", "quarter", "year"]
@@ -84,69 +83,6 @@ def measured(rows: Sequence[dict[str, Any]], key: str, measures: Sequence[str], 
 
 def _is_top(code: str) -> bool:
     return code not in taxonomy.themes() or taxonomy.themes().top_level(code) == code
-
-
-async def unmet_needs_by_theme(q: UnmetNeedsQuery | ThemeQuery, views: ProjectionStore, threshold: int
-                               ) -> dict[str, Any]:
-    """One level of themes per answer (a sub-theme also counts under its top-level theme); the sub-level answer also
-    hides the sub-themes of every top-level cell the top-level answer hides, so asking both gives nothing away.
-    Weeks are read from the weekly view (a week's documents carry the month of its Thursday, which the months select)."""
-    weekly = q.period == "week"
-    rows = await _sums(q, views, unmet_needs.WEEKLY if weekly else unmet_needs.VIEW,
-                       ("theme", "week" if weekly else "month"), (*unmet_needs.MEASURES, *unmet_needs.REASON_MEASURES))
-    hidden: set[tuple[Hashable, str]] = set()
-    hidden_reasons: set[tuple[str, str, str]] = set()
-    if q.level == "sub":
-        top, _ = _needs(rows, "top", q.period, threshold, set())
-        above = {(r["theme"], r["period"]) for r in top if any(r[m] is None for m in unmet_needs.MEASURES)}
-        hidden = {(r["theme"], period_in(r, q.period)) for r in rows if r["theme"] != unmet_needs.ALL
-                  and not _is_top(r["theme"])
-                  and (taxonomy.themes().top_level(r["theme"]), period_in(r, q.period)) in above}
-        hidden_above = {(r["theme"], r["period"], r["reason"])
-                        for r in gap_reasons(rows, "top", q.period, threshold, top, set()) if r["gaps"] is None}
-        hidden_reasons = {(r["theme"], period_in(r, q.period), code) for r in rows for code in unmet_needs.REASONS
-                          if not _is_top(r["theme"])
-                          and (taxonomy.themes().top_level(r["theme"]), period_in(r, q.period), code) in hidden_above}
-    table, total = _needs(rows, q.level, q.period, threshold, hidden)
-    return {"rows": table, "total": total, "threshold": threshold,
-            "gap_reasons": gap_reasons(rows, q.level, q.period, threshold, table, hidden_reasons)}
-
-
-def gap_reasons(rows: Sequence[dict[str, Any]], level: str, period: NeedsPeriod, threshold: int,
-                shown: Sequence[dict[str, Any]], hidden: Collection[tuple[str, str, str]]) -> list[dict[str, Any]]:
-    """Gaps per theme, period and reason code, and per reason over all themes (theme `*`), each period a table of
-    themes × reasons whose rows add up to the themes' `gaps` (as `shown` in the answer's rows) and whose columns to
-    the `*` counts. A row counts a question once, under the reason of its first gap there (so a question with gaps
-    for two themes counts under `*` with the first one's reason only). A row whose `gaps` the rows hide has a reason hidden too, so they do not add up to it; `hidden`
-    (theme, period, reason) cells are hidden whatever their count (the sub-themes of a top-level cell hidden)."""
-    view = unmet_needs
-    wanted = [r for r in rows if r["theme"] == view.ALL or _is_top(r["theme"]) == (level == "top")]
-    grouped = regroup(wanted, ("theme",), view.REASON_MEASURES, period)
-    gaps_hidden = {(r["theme"], r["period"]) for r in shown if r.get("gaps", 0) is None}
-    out: list[dict[str, Any]] = []
-    for p in sorted({r["period"] for r in grouped}):
-        line = [r for r in grouped if r["period"] == p]
-        cells = {(r["theme"], code): n for r in line if r["theme"] != view.ALL
-                 for code in view.REASONS if (n := r[f"gaps_{code}"])}
-        everyone = {code: n for r in line if r["theme"] == view.ALL for code in view.REASONS
-                    if (n := r[f"gaps_{code}"])}
-        if not cells and not everyone:
-            continue
-        everyone.update({code: 0 for _, code in cells if code not in everyone})  # the first gap's reason only
-        already = {(t, TOTAL) for t, q in gaps_hidden if q == p} | {(t, c) for t, q, c in hidden if q == p}
-        table = suppress(cells, threshold, everyone, None, already)
-        out += [{"theme": t, "period": p, "reason": code, "gaps": n} for (t, code), n in table.cells.items()]
-        out += [{"theme": view.ALL, "period": p, "reason": code, "gaps": n} for code, n in table.col_totals.items()]
-    return sorted(out, key=lambda r: (r["period"], r["theme"] != view.ALL, r["theme"], r["reason"]))
-
-
-def _needs(rows: Sequence[dict[str, Any]], level: str, period: NeedsPeriod, threshold: int,
-           hidden: Collection[tuple[Hashable, str]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    view = unmet_needs
-    wanted = [r for r in rows if r["theme"] == view.ALL or _is_top(r["theme"]) == (level == "top")]
-    grouped = [r for r in regroup(wanted, ("theme",), view.MEASURES, period)
-               if any(r[m] for m in view.MEASURES)]  # a theme a clarification moved every question from
-    return measured(grouped, "theme", view.MEASURES, threshold, view.ALL, hidden)
 
 
 STATUSES = ("requested", "accepted", "rejected", "completed", "failed")

@@ -36,14 +36,24 @@ def suppress(cells: Mapping[tuple[Hashable, Hashable], int], threshold: int,
     cols = sorted({c for _, c in cells} | set(col_totals or ()), key=str)
     grid = _extended(cells, rows, cols, col_totals, total)
     hidden = {at for at, n in grid.items() if 0 < n < threshold} | {at for at in hidden_already if grid.get(at)}
-    lines = [[(r, c) for c in [*cols, TOTAL]] for r in [*rows, TOTAL]] + \
-            [[(r, c) for r in [*rows, TOTAL]] for c in [*cols, TOTAL]]
+    all_rows, all_cols = [*rows, TOTAL], [*cols, TOTAL]
+    lines = [[(r, c) for c in all_cols] for r in all_rows] + [[(r, c) for r in all_rows] for c in all_cols]
+    # Each cell is on its row's line and its column's: how many hidden values each line holds, kept as cells are
+    # hidden (the same passes over the lines, in the same order, as counting each line anew would make).
+    row_line = {r: i for i, r in enumerate(all_rows)}
+    col_line = {c: len(all_rows) + j for j, c in enumerate(all_cols)}
+    holds = [0] * len(lines)
+    for r, c in hidden:
+        holds[row_line[r]] += 1
+        holds[col_line[c]] += 1
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            if sum(at in hidden for at in line) == 1 and (extra := _second(line, grid, hidden)) is not None:
+        for i, line in enumerate(lines):
+            if holds[i] == 1 and (extra := _second(line, grid, hidden)) is not None:
                 hidden.add(extra)
+                holds[row_line[extra[0]]] += 1
+                holds[col_line[extra[1]]] += 1
                 changed = True
     shown = {at: (None if at in hidden else n) for at, n in grid.items()}
     return Suppressed({at: shown[at] for at in cells}, {r: shown[(r, TOTAL)] for r in rows},

@@ -7,7 +7,7 @@ import grpc
 
 from contracts.envelope import Role
 from contracts.proto import insights_pb2, insights_pb2_grpc
-from services.insights.application import barriers, coverage, offer, policy, queries, signals
+from services.insights.application import barriers, coverage, needs, offer, policy, queries, signals
 from services.insights.application.answers import Answers
 from services.plumbing import auth
 from services.plumbing.projection.store import ProjectionStore
@@ -80,7 +80,7 @@ class InsightsServicer(insights_pb2_grpc.InsightsServiceServicer):
             rows=[_language(r) for r in result["rows"]], total=_language(result["total"]), threshold=self.threshold)
 
     async def UnmetNeeds(self, request: Any, _: grpc.aio.ServicerContext) -> Any:  # noqa: N802
-        result = await self._answer(policy.unmet_needs_by_theme, self._theme_query(request, policy.UnmetNeedsQuery))
+        result = await self._answer(needs.unmet_needs_by_theme, self._theme_query(request, policy.UnmetNeedsQuery))
         total = {"theme": "*", "period": "", **result["total"]}
         return insights_pb2.UnmetNeedsResponse(
             rows=[_counts(insights_pb2.UnmetNeedsRow, r) for r in result["rows"]],
