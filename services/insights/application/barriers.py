@@ -3,8 +3,8 @@ referrals that failed for it and the signals naming it. Every table is suppresse
 
 Per barrier, the theme × period table has the `*` row (each question once) as per-period totals and shows one level
 of themes (a sub-theme also counts under its top-level theme, so two levels side by side would give a hidden count
-away by subtraction); the sub-level answer also hides the sub-themes of every top-level count the top-level answer
-hides, so asking both levels gives nothing away either. The failed referrals are `ServiceAccess`'s reason cells as
+away by subtraction); both levels are suppressed together (`policy.measured_levels`), so asking both levels gives
+nothing away either. The failed referrals are `ServiceAccess`'s reason cells as
 they are suppressed there (`policy.reason_cells`); the signals per service are a table of their own (a signal
 naming two services counts under both, so its total counts mentions).
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts import taxonomy
 from services.insights.application.policy import (
-    ThemeQuery, _is_top, access_rows, measured, period_of, reason_cells, regroup)
+    ThemeQuery, _is_top, access_rows, measured, measured_levels, reason_cells, regroup)
 from services.insights.application.queries import _sums
 from services.insights.domain import barriers as view
 from services.insights.domain.unmet_needs import ALL
@@ -36,31 +36,26 @@ async def barriers(q: ThemeQuery, views: ProjectionStore, threshold: int) -> dic
 def tables(q: ThemeQuery, questions: Sequence[dict[str, Any]], signals: Sequence[dict[str, Any]],
            access: Sequence[dict[str, Any]], threshold: int) -> dict[str, Any]:
     """The answer from the views' rows per month (`access`: `policy.access_rows`, with periods)."""
-    asked = [r for r in regroup(one_level(questions, q.level), ("barrier", "theme"), ("questions",), q.period)
-             if r["questions"]]  # cells a clarification emptied
+    asked = {level: [r for r in regroup(one_level(questions, level), ("barrier", "theme"), ("questions",), q.period)
+                     if r["questions"]] for level in ("top", "sub")}  # cells a clarification emptied: none
     named = [r for r in regroup(signals, ("barrier", "service"), ("signals",), q.period) if r["signals"]]
     failed = [{"barrier": b, "organization": o, "service": s, "period": p, "referrals": n}
               for ((o, s, kind, reason), p), n in reason_cells(access, threshold).items()
               if kind == "failed" and (b := view.barrier_of(reason)) is not None]
-    codes = sorted({r["barrier"] for r in [*asked, *named, *failed]})
-    hidden = _hidden_above(q, questions, threshold) if q.level == "sub" else set()
-    return {"barriers": [_barrier(b, asked, named, failed, threshold, hidden) for b in codes], "threshold": threshold}
+    codes = sorted({r["barrier"] for r in [*asked[q.level], *named, *failed]})
+    return {"barriers": [_barrier(b, asked, q.level, named, failed, threshold) for b in codes], "threshold": threshold}
 
 
-def _hidden_above(q: ThemeQuery, questions: Sequence[dict[str, Any]], threshold: int) -> set[tuple[str, str, str]]:
-    """(barrier, sub-theme, period) cells whose top-level theme the top-level answer hides: shown, they would tell
-    what the hidden top-level count is made of (with the `*` total, even the count next to it)."""
-    top = tables(q.model_copy(update={"level": "top"}), questions, [], [], threshold)
-    hidden = {(b["barrier"], r["theme"], r["period"]) for b in top["barriers"] for r in b["themes"]
-              if r["questions"] is None}
-    subs = {(r["barrier"], r["theme"], period_of(r["month"], q.period)) for r in questions if not _is_top(r["theme"])}
-    return {(b, t, p) for b, t, p in subs if (b, taxonomy.themes().top_level(t), p) in hidden}
+def theme_parent(code: str) -> str:
+    """A theme row's top-level theme (`*`, `""` and unknown codes are their own)."""
+    return taxonomy.themes().top_level(code) if code in taxonomy.themes() else code
 
 
-def _barrier(barrier: str, questions: list[dict[str, Any]], signals: list[dict[str, Any]],
-             failed: list[dict[str, Any]], threshold: int, hidden: set[tuple[str, str, str]]) -> dict[str, Any]:
-    themes, total = measured([r for r in questions if r["barrier"] == barrier], "theme", ("questions",), threshold,
-                             ALL, {(t, p) for b, t, p in hidden if b == barrier})
+def _barrier(barrier: str, asked: dict[str, list[dict[str, Any]]], level: str, signals: list[dict[str, Any]],
+             failed: list[dict[str, Any]], threshold: int) -> dict[str, Any]:
+    top, sub = measured_levels(*([r for r in asked[at] if r["barrier"] == barrier] for at in ("top", "sub")), "theme",
+                               ("questions",), threshold, ALL, theme_parent)
+    themes, total = top if level == "top" else sub
     services, mentions = measured([r for r in signals if r["barrier"] == barrier], "service", ("signals",),
                                   threshold)
     return {"barrier": barrier, "themes": themes, "questions": total["questions"],

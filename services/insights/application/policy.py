@@ -5,7 +5,7 @@ Like `queries.py`, every answer is suppressed before it leaves the application; 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import Any, Literal
 
 from contracts import taxonomy
@@ -79,6 +79,49 @@ def measured(rows: Sequence[dict[str, Any]], key: str, measures: Sequence[str], 
             out.setdefault((k, p), {key: k, "period": p})[m] = n
         total[m] = table.total
     return sorted(out.values(), key=lambda r: (r["period"], str(r[key]))), total
+
+
+def measured_levels(top: Sequence[dict[str, Any]], sub: Sequence[dict[str, Any]], key: str,
+                    measures: Sequence[str], threshold: int, everyone: Hashable,
+                    parent: Callable[[Any], Any]) -> tuple[tuple[list[dict[str, Any]], dict[str, Any]],
+                                                           tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """`measured` of a top-level and a sub-theme table (rows per key and period), suppressed together so that the two
+    answers side by side give nothing away: a sub-theme row whose top-level cell is hidden (in any measure) is hidden,
+    and where a top-level cell is shown, never exactly one of its sub-themes' cells (`parent(key)`) is hidden — a
+    second is, or with none to hide, the top-level cell, and both are worked out again. (A top-level cell counts its
+    sub-themes' questions once each, and its own code's: with one sub-theme per question, their sum.)"""
+    true = {(r[key], r["period"]): r for r in sub}
+    hidden_top: set[tuple[Hashable, str]] = set()
+    while True:
+        top_rows, top_total = measured(top, key, measures, threshold, everyone, hidden_top)
+        shown = {(r[key], r["period"], m): r[m] for r in top_rows for m in measures}
+        hidden_sub = {(r[key], r["period"]) for r in sub if r[key] != everyone
+                      and any(shown.get((parent(r[key]), r["period"], m), 0) is None for m in measures)}
+        while True:
+            sub_rows, sub_total = measured(sub, key, measures, threshold, everyone, hidden_sub)
+            groups: dict[tuple[Any, str, str], list[dict[str, Any]]] = defaultdict(list)
+            for r in sub_rows:
+                for m in measures:
+                    groups[(parent(r[key]), r["period"], m)].append(r)
+            more_sub: set[tuple[Hashable, str]] = set()
+            more_top: set[tuple[Hashable, str]] = set()
+            for (above, p, m), line in groups.items():
+                if not shown.get((above, p, m)):
+                    continue
+                counted = [r for r in line if true[(r[key], p)][m]]
+                if sum(r[m] is None for r in counted) != 1:
+                    continue
+                visible = [r for r in counted if r[m] is not None]
+                if visible:
+                    more_sub.add(min(((r[key], p) for r in visible), key=lambda c: (true[c][m], str(c))))
+                else:
+                    more_top.add((above, p))
+            if more_top:
+                break
+            if not more_sub:
+                return (top_rows, top_total), (sub_rows, sub_total)
+            hidden_sub |= more_sub
+        hidden_top |= more_top
 
 
 def _is_top(code: str) -> bool:

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from services.insights.application.barriers import one_level
-from services.insights.application.policy import ThemeQuery, measured, regroup
+from services.insights.application.barriers import one_level, theme_parent
+from services.insights.application.policy import ThemeQuery, measured_levels, regroup
 from services.insights.application.queries import PeriodQuery, _sums
 from services.insights.domain import signals as view
 from services.insights.domain.unmet_needs import ALL
@@ -73,10 +73,14 @@ async def signal_counts(q: ThemeQuery, views: ProjectionStore, threshold: int) -
 
 def count_table(q: ThemeQuery, rows: Sequence[dict[str, Any]], threshold: int) -> dict[str, Any]:
     """Signals per (theme, barrier) pair and period at one theme level, as one table whose per-period totals are
-    the (`*`, `*`) rows (each signal once)."""
-    grouped = regroup(one_level(rows, q.level), ("theme", "barrier"), ("signals",), q.period)
-    pairs = [{"pair": (r["theme"], r["barrier"]), "period": r["period"], "signals": r["signals"]}
-             for r in grouped if r["signals"]]
-    table, total = measured(pairs, "pair", ("signals",), threshold, (ALL, ALL))
+    the (`*`, `*`) rows (each signal once); both levels suppressed together (`policy.measured_levels`)."""
+    def pairs(level: str) -> list[dict[str, Any]]:
+        grouped = regroup(one_level(rows, level), ("theme", "barrier"), ("signals",), q.period)
+        return [{"pair": (r["theme"], r["barrier"]), "period": r["period"], "signals": r["signals"]}
+                for r in grouped if r["signals"]]
+
+    top, sub = measured_levels(pairs("top"), pairs("sub"), "pair", ("signals",), threshold, (ALL, ALL),
+                               lambda pair: (theme_parent(pair[0]), pair[1]))
+    table, total = top if q.level == "top" else sub
     return {"rows": [{"theme": r["pair"][0], "barrier": r["pair"][1], "period": r["period"], "signals": r["signals"]}
                      for r in table], "total": total["signals"], "threshold": threshold}

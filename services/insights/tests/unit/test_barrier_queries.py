@@ -83,3 +83,30 @@ def test_the_sub_level_hides_the_sub_themes_of_a_hidden_top_level_count() -> Non
     [sub] = tables(q(level="sub"), rows, [], [], 5)["barriers"]
     assert ([(r["theme"], r["questions"]) for r in sub["themes"]], sub["questions"]) == (
         [("housing.search", None)], None)
+
+
+def test_a_shown_top_level_count_never_has_exactly_one_of_its_sub_themes_hidden() -> None:
+    # Cost, March: housing.search 20 and housing.social-rental 2 (housing 22), work.job-search 6 and
+    # work.diploma-recognition 7 (work 13). The top level shows housing 22: beside it, housing.search 20 shown at the
+    # sub level would give housing.social-rental's 2 away (found in review), so it is hidden too.
+    rows = asked("cost", MARCH, **{"*": 35, "housing": 22, "housing_search": 20, "housing_social-rental": 2,
+                                   "work": 13, "work_job-search": 6, "work_diploma-recognition": 7})
+    [top] = tables(q(), rows, [], [], 5)["barriers"]
+    assert [(r["theme"], r["questions"]) for r in top["themes"]] == [("housing", 22), ("work", 13)]
+    [sub] = tables(q(level="sub"), rows, [], [], 5)["barriers"]
+    shown = {r["theme"]: r["questions"] for r in sub["themes"]}
+    assert shown["housing.social-rental"] is None and shown["housing.search"] is None
+
+
+def test_signal_counts_of_the_two_levels_are_suppressed_together() -> None:
+    # Signals, March: naming language housing.search 10, housing.social-rental 2 (housing 12), work 9; naming cost
+    # work.job-search 3. The top level shows housing 12, so the sub level hides housing.search with the 2 (its column
+    # would not: two counts are hidden there already).
+    counts = [{"theme": t, "barrier": b, "month": MARCH, "signals": n} for t, b, n in (
+        ("*", "*", 24), ("*", "language", 21), ("*", "cost", 3), ("housing", "language", 12),
+        ("housing.search", "language", 10), ("housing.social-rental", "language", 2), ("work", "language", 9),
+        ("work", "cost", 3), ("work.job-search", "cost", 3))]
+    top = {(r["theme"], r["barrier"]): r["signals"] for r in count_table(q(), counts, 5)["rows"]}
+    assert top[("housing", "language")] == 12
+    sub = {(r["theme"], r["barrier"]): r["signals"] for r in count_table(q(level="sub"), counts, 5)["rows"]}
+    assert sub[("housing.social-rental", "language")] is None and sub[("housing.search", "language")] is None
