@@ -13,7 +13,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from services.plumbing.projection.store import ProjectionStore
+from services.plumbing.projection.store import LAYOUT, ProjectionStore
 
 META = "_meta"
 FIRST = 1
@@ -36,7 +36,8 @@ class Generations:
                  packed: Collection[str] = (), versions: Mapping[str, str] | None = None) -> None:
         self.client, self.database = client, database
         self.packed = packed
-        self.versions = dict(versions or {})
+        # Each view's projection version with the store's layout: a change of either makes the view stale.
+        self.versions = {view: f"{version} {LAYOUT}" for view, version in (versions or {}).items()}
         self.meta = client[database][META]
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, int, frozenset[str]] | None = None

@@ -47,6 +47,9 @@ SHARDS_IN_FLIGHT = 8
 EQUALITY_LOOKUPS = 8
 INSERT_CHUNK = 10_000
 PACKED = "z"  # a packed document's field holding its cells and guards, compressed JSON
+# How the store lays views out (documents, packs, stream positions): a generation records it with each view's
+# version, so a release that changes it finds every view stale (`Generations`). Raise it with such a change.
+LAYOUT = "store.v2"  # v2: views with tenant and month packed per tenant and year (623d407)
 VERSION = "_v"  # a packed document's count of writes: each write is on condition that it is still the one read
 
 

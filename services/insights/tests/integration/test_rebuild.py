@@ -18,7 +18,7 @@ from services.insights.entrypoints.live import follow_active
 from services.insights.entrypoints.rebuild import rebuild
 from services.insights.tests.synthetic import expected, produce, questions, view_sums
 from services.plumbing import auth, kafka
-from services.plumbing.projection.store import StaleViews
+from services.plumbing.projection.store import LAYOUT, StaleViews
 from services.plumbing.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -180,9 +180,9 @@ async def test_views_built_by_another_release_are_refused_until_a_rebuild(settin
         await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), registered)
         await app.runner(await app.generations.active()).catch_up()
         assert await app.generations.stale() == frozenset()
-        older = {v: version for v, version in app.projection.versions.items() if v != unmet_needs.WEEKLY}
+        older = {v: version for v, version in app.generations.versions.items() if v != unmet_needs.WEEKLY}
         await mongo[settings.database("insights")]["_meta"].update_one(
-            {"_id": "active"}, {"$set": {"views": {**older, unmet_needs.VIEW: "UnmetNeeds.v1"}}})
+            {"_id": "active"}, {"$set": {"views": {**older, unmet_needs.VIEW: f"UnmetNeeds.v1 {LAYOUT}"}}})
         assert await app.generations.stale() == {unmet_needs.VIEW, unmet_needs.WEEKLY}
 
         auth.bind(auth.Principal(staff_id="policy-1", role=Role.POLICY, municipality="kortrijk"))
@@ -212,10 +212,22 @@ async def test_a_live_process_projects_nothing_into_views_another_release_built(
         await produce(settings, topic, registered := questions(30, seed=4))
         await asyncio.sleep(2.0)
         assert await view_sums(app.generations.store(1), app.projection) == {}  # nothing projected
-        await meta.update_one({"_id": "active"}, {"$set": {"views": app.projection.versions}})
+        await meta.update_one({"_id": "active"}, {"$set": {"views": app.generations.versions}})
         await until(lambda: _eq(view_sums(app.generations.store(1), app.projection),
                                 expected(app.projection, registered)))
     finally:
         live.cancel()
         await asyncio.gather(live, return_exceptions=True)
+        await app.mongo.close()
+
+
+async def test_a_release_that_lays_the_views_out_otherwise_finds_every_view_stale(settings: Settings, mongo) -> None:
+    app = await bootstrap(settings)
+    try:
+        assert await app.generations.stale() == frozenset()
+        laid_out_before = {v: version.replace(LAYOUT, "store.v1") for v, version in app.generations.versions.items()}
+        await mongo[settings.database("insights")]["_meta"].update_one(
+            {"_id": "active"}, {"$set": {"views": laid_out_before}})
+        assert await app.generations.stale() == set(app.projection.views)
+    finally:
         await app.mongo.close()
