@@ -60,6 +60,7 @@ async def unmet_needs_by_theme(q: UnmetNeedsQuery | ThemeQuery, views: Projectio
 
 
 def both_levels(raw: Sequence[dict[str, Any]], period: NeedsPeriod, threshold: int) -> tuple[Level, Level]:
+    """The top-level and sub-theme tables of the view's rows, suppressed together until neither hides more."""
     top_rows, sub_rows = (_level_rows(raw, level, period) for level in ("top", "sub"))
     below = _counts(sub_rows)
     hidden_top, top, again = Hidden(), None, None  # `again`: the kinds to work out anew (None: all)
@@ -80,6 +81,7 @@ def both_levels(raw: Sequence[dict[str, Any]], period: NeedsPeriod, threshold: i
 
 
 def answer(level: Level, threshold: int) -> dict[str, Any]:
+    """One level's rows, totals and gap reasons (theme `*`: over all themes), a hidden count as None."""
     reasons = []
     for p, table in level.reasons.items():
         reasons += [{"theme": t, "period": p, "reason": code, "gaps": n} for (t, code), n in table.cells.items()]
