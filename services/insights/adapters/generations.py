@@ -40,7 +40,7 @@ class Generations:
         self.versions = {view: f"{version} {LAYOUT}" for view, version in (versions or {}).items()}
         self.meta = client[database][META]
         self.cache_seconds = cache_seconds
-        self._cached: tuple[float, int, frozenset[str]] | None = None
+        self._cached: tuple[float, int, frozenset[str], bool] | None = None
 
     def store(self, generation: int, stale: Collection[str] = ()) -> ProjectionStore:
         return ProjectionStore(self.client, self.database, prefix(generation), self.packed, stale)
@@ -50,14 +50,27 @@ class Generations:
 
     async def _active(self, fresh: bool = False) -> tuple[int, frozenset[str]]:
         """The active generation and its views built by another version than this release's."""
+        generation, stale, _ = await self._read(fresh)
+        return generation, stale
+
+    async def _read(self, fresh: bool = False) -> tuple[int, frozenset[str], bool]:
+        """The active generation, its views built otherwise than by this release, and whether this release built it
+        (every view it records as this release would, and no other)."""
         now = time.monotonic()
         if not fresh and self._cached is not None and now - self._cached[0] < self.cache_seconds:
-            return self._cached[1], self._cached[2]
+            return self._cached[1:]
         doc = await self._upsert("active", {"$setOnInsert": {"generation": FIRST, "views": self.versions}})
         built = doc.get("views") or {}
         stale = frozenset(v for v, version in self.versions.items() if built.get(v) != version)
-        self._cached = (now, doc["generation"], stale)
-        return doc["generation"], stale
+        self._cached = (now, doc["generation"], stale, built == self.versions)
+        return self._cached[1:]
+
+    async def built_here(self) -> tuple[int, bool]:
+        """The active generation (read now) and whether this release built it: a live process projects only into
+        such a generation — into one with a view this release does not know, or counts otherwise, it would leave
+        counts no check finds."""
+        generation, _, ours = await self._read(fresh=True)
+        return generation, ours
 
     async def stale(self) -> frozenset[str]:
         """The views of the active generation built by another version than this release's (a rebuild makes them

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
+from pymongo.errors import PyMongoError
 
 from contracts import topics
 from contracts.envelope import Role, new_event_id
@@ -230,4 +231,52 @@ async def test_a_release_that_lays_the_views_out_otherwise_finds_every_view_stal
             {"_id": "active"}, {"$set": {"views": laid_out_before}})
         assert await app.generations.stale() == set(app.projection.views)
     finally:
+        await app.mongo.close()
+
+
+async def test_a_live_process_waits_beside_a_generation_with_a_view_its_release_does_not_know(settings: Settings,
+                                                                                             mongo) -> None:
+    """A generation the next release built with a view of its own: an older process must not project into it (the
+    new view would miss the events it consumed), though every view it knows is recorded as its own."""
+    app = await bootstrap(settings)
+    meta = mongo[settings.database("insights")]["_meta"]
+    try:
+        assert await app.generations.built_here() == (1, True)
+        await meta.update_one({"_id": "active"}, {"$set": {"views.a_later_view": "LaterView.v1 store.v2"}})
+        assert await app.generations.built_here() == (1, False)
+        assert await app.generations.stale() == frozenset()  # queries of the views it knows still answer
+        live = asyncio.create_task(follow_active(app, poll_seconds=0.2))
+        await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), questions(20, seed=5))
+        await asyncio.sleep(1.5)
+        assert await view_sums(app.generations.store(1), app.projection) == {}
+    finally:
+        live.cancel()
+        await asyncio.gather(live, return_exceptions=True)
+        await app.mongo.close()
+
+
+async def test_the_views_database_briefly_away_does_not_end_the_live_projection(settings: Settings, mongo) -> None:
+    app = await bootstrap(settings)
+    real, failures = app.generations.built_here, [0]
+
+    async def flaky() -> tuple[int, bool]:
+        failures[0] += 1
+        if failures[0] in (1, 3, 4):
+            raise PyMongoError("connection refused (simulated)")
+        return await real()
+
+    app.generations.built_here = flaky  # type: ignore[method-assign]
+    live = asyncio.create_task(follow_active(app, poll_seconds=0.1))
+    try:
+        await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), registered := questions(20, seed=6))
+        await until(lambda: _eq(view_sums(app.generations.store(1), app.projection),
+                                expected(app.projection, registered)))
+        for _ in range(50):  # the reads that failed while it projected (the 3rd and 4th) are behind it too
+            if failures[0] > 4:
+                break
+            await asyncio.sleep(0.1)
+        assert failures[0] > 4 and not live.done()
+    finally:
+        live.cancel()
+        await asyncio.gather(live, return_exceptions=True)
         await app.mongo.close()
