@@ -63,17 +63,23 @@ def both_levels(raw: Sequence[dict[str, Any]], period: NeedsPeriod, threshold: i
     """The top-level and sub-theme tables of the view's rows, suppressed together until neither hides more."""
     top_rows, sub_rows = (_level_rows(raw, level, period) for level in ("top", "sub"))
     below = _counts(sub_rows)
-    hidden_top, top, again = Hidden(), None, None  # `again`: the kinds to work out anew (None: all)
+    # `again`/`kinds`: the measures to work out anew (None: all); `pinned`: what the sub level must hide of the `*`
+    # counts both levels publish, because the top level hides it.
+    hidden_top, pinned, top, again = Hidden(), Hidden(), None, None
     while True:
         top = _suppressed(top_rows, threshold, hidden_top, top, again)
         hidden_sub, sub, kinds = _below_hidden(top, sub_rows), None, None
+        _add(hidden_sub, pinned)
         while True:
             sub = _suppressed(sub_rows, threshold, hidden_sub, sub, kinds)
-            more_sub, more_top = _one_hidden_below(top, sub, below, kinds)
+            more_sub, more_top = _one_hidden_below(top, sub, below, threshold, kinds)
+            if not more_top and not more_sub:
+                more_top, more_sub = _shared_totals(top, sub)
+                _add(pinned, more_sub)
+                if not more_top and not more_sub:
+                    return top, sub
             if more_top:
                 break
-            if not more_sub:
-                return top, sub
             _add(hidden_sub, more_sub)
             kinds = _kinds(more_sub)
         _add(hidden_top, more_top)
@@ -178,11 +184,13 @@ def _counts(rows: Sequence[dict[str, Any]]) -> dict[str, dict[Any, int]]:
     return counts
 
 
-def _one_hidden_below(top: Level, sub: Level, counts: dict[str, dict[Any, int]], kinds: set[str] | None = None
-                      ) -> tuple[Hidden, Hidden]:
+def _one_hidden_below(top: Level, sub: Level, counts: dict[str, dict[Any, int]], threshold: int,
+                      kinds: set[str] | None = None) -> tuple[Hidden, Hidden]:
     """Where a shown top-level cell has exactly one of its sub-themes' cells hidden: a second sub-theme cell to hide,
     or, with none left to hide, the top-level cell (`counts`: the sub-level's, `_counts`; `kinds`: only these
-    measures, `gaps` with the reasons, changed since the last look)."""
+    measures, `gaps` with the reasons, changed since the last look). What the top-level cell counts beyond its
+    sub-themes (questions coded with the top-level theme alone) is never published, so it is one more hidden value
+    of the line: with every sub-theme shown, it would be the difference — a sub-theme is hidden if it is small."""
     more_sub, more_top = Hidden(), Hidden()
     groups: dict[tuple[str, str, str], list[tuple[Any, int | None]]] = defaultdict(list)  # (kind, parent, period)
     for m, table in sub.measures.items():
@@ -203,7 +211,8 @@ def _one_hidden_below(top: Level, sub: Level, counts: dict[str, dict[Any, int]],
         if not above:  # hidden in the top answer (its sub-themes are hidden already) or 0
             continue
         hidden = [c for c, n in line if n is None and raw.get(c)]
-        if len(hidden) != 1:
+        beyond = above - sum(raw.get(c, 0) for c, _ in line)  # the top-level code's own (< 0: questions in two)
+        if not (len(hidden) == 1 and beyond <= 0 or not hidden and 0 < beyond < threshold):
             continue
         shown = [c for c, n in line if n is not None and raw.get(c)]
         if shown:
@@ -214,6 +223,27 @@ def _one_hidden_below(top: Level, sub: Level, counts: dict[str, dict[Any, int]],
         else:
             more_top.measures[kind].add((parent, p))
     return more_sub, more_top
+
+
+def _shared_totals(top: Level, sub: Level) -> tuple[Hidden, Hidden]:
+    """The `*` counts both levels publish (or add up to), hidden in one and shown in the other: for the other to hide
+    too (the top level, the sub level)."""
+    more_top, more_sub = Hidden(), Hidden()
+    for m in view.MEASURES:
+        for one, other, more in ((top, sub, more_sub), (sub, top, more_top)):
+            a, b = one.measures[m], other.measures[m]
+            more.measures[m] |= {(TOTAL, p) for p, n in a.col_totals.items()
+                                 if n is None and b.col_totals.get(p) is not None}
+            if a.total is None and b.total is not None:
+                more.measures[m].add((TOTAL, TOTAL))
+    for p in top.reasons.keys() & sub.reasons.keys():
+        for one, other, more in ((top, sub, more_sub), (sub, top, more_top)):
+            a, b = one.reasons[p], other.reasons[p]
+            more.reasons[p] |= {(TOTAL, code) for code, n in a.col_totals.items()
+                                if n is None and b.col_totals.get(code) is not None}
+            if a.total is None and b.total is not None:
+                more.reasons[p].add((TOTAL, TOTAL))
+    return more_top, more_sub
 
 
 def _kinds(more: Hidden) -> set[str]:

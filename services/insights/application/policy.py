@@ -89,7 +89,9 @@ def measured_levels(top: Sequence[dict[str, Any]], sub: Sequence[dict[str, Any]]
     answers side by side give nothing away: a sub-theme row whose top-level cell is hidden (in any measure) is hidden,
     and where a top-level cell is shown, never exactly one of its sub-themes' cells (`parent(key)`) is hidden — a
     second is, or with none to hide, the top-level cell, and both are worked out again. (A top-level cell counts its
-    sub-themes' questions once each, and its own code's: with one sub-theme per question, their sum.)"""
+    sub-themes' questions once each, and its own code's: with one sub-theme per question, their sum. Its own code's
+    count is never shown, so it is one more hidden value of the line: with every sub-theme shown it would be the
+    difference, and a sub-theme is hidden when it is small.)"""
     true = {(r[key], r["period"]): r for r in sub}
     hidden_top: set[tuple[Hashable, str]] = set()
     while True:
@@ -109,7 +111,9 @@ def measured_levels(top: Sequence[dict[str, Any]], sub: Sequence[dict[str, Any]]
                 if not shown.get((above, p, m)):
                     continue
                 counted = [r for r in line if true[(r[key], p)][m]]
-                if sum(r[m] is None for r in counted) != 1:
+                hidden = sum(r[m] is None for r in counted)
+                beyond = shown[(above, p, m)] - sum(true[(r[key], p)][m] for r in counted)  # its own code's
+                if not (hidden == 1 and beyond <= 0 or hidden == 0 and 0 < beyond < threshold):
                     continue
                 visible = [r for r in counted if r[m] is not None]
                 if visible:

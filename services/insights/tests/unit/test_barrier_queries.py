@@ -110,3 +110,14 @@ def test_signal_counts_of_the_two_levels_are_suppressed_together() -> None:
     assert top[("housing", "language")] == 12
     sub = {(r["theme"], r["barrier"]): r["signals"] for r in count_table(q(level="sub"), counts, 5)["rows"]}
     assert sub[("housing.social-rental", "language")] is None and sub[("housing.search", "language")] is None
+
+
+def test_the_questions_of_a_top_level_code_alone_are_not_shown_as_a_difference() -> None:
+    # Found in the second review: health 13 at the top level, health.dental-care 6 and health.find-gp 5 at the sub
+    # level would show that 2 questions were coded `health` alone, so one of the two is hidden.
+    rows = asked("cost", MARCH, **{"*": 22, "health": 13, "health_dental-care": 6, "health_find-gp": 5, "work": 9})
+    [top] = tables(q(), rows, [], [], 5)["barriers"]
+    assert {r["theme"]: r["questions"] for r in top["themes"]} == {"health": 13, "work": 9}
+    [sub] = tables(q(level="sub"), rows, [], [], 5)["barriers"]
+    shown = {r["theme"]: r["questions"] for r in sub["themes"]}
+    assert shown["health.dental-care"] is None or shown["health.find-gp"] is None
