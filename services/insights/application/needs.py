@@ -230,20 +230,20 @@ def _shared_totals(top: Level, sub: Level) -> tuple[Hidden, Hidden]:
     too (the top level, the sub level)."""
     more_top, more_sub = Hidden(), Hidden()
     for m in view.MEASURES:
-        for one, other, more in ((top, sub, more_sub), (sub, top, more_top)):
-            a, b = one.measures[m], other.measures[m]
-            more.measures[m] |= {(TOTAL, p) for p, n in a.col_totals.items()
-                                 if n is None and b.col_totals.get(p) is not None}
-            if a.total is None and b.total is not None:
-                more.measures[m].add((TOTAL, TOTAL))
+        more_sub.measures[m] |= _totals_hidden_only_in(top.measures[m], sub.measures[m])
+        more_top.measures[m] |= _totals_hidden_only_in(sub.measures[m], top.measures[m])
     for p in top.reasons.keys() & sub.reasons.keys():
-        for one, other, more in ((top, sub, more_sub), (sub, top, more_top)):
-            a, b = one.reasons[p], other.reasons[p]
-            more.reasons[p] |= {(TOTAL, code) for code, n in a.col_totals.items()
-                                if n is None and b.col_totals.get(code) is not None}
-            if a.total is None and b.total is not None:
-                more.reasons[p].add((TOTAL, TOTAL))
+        more_sub.reasons[p] |= _totals_hidden_only_in(top.reasons[p], sub.reasons[p])
+        more_top.reasons[p] |= _totals_hidden_only_in(sub.reasons[p], top.reasons[p])
     return more_top, more_sub
+
+
+def _totals_hidden_only_in(one: Suppressed, other: Suppressed) -> set[Any]:
+    """The column totals and the grand total `one` hides and `other` shows."""
+    cells: set[Any] = {(TOTAL, c) for c, n in one.col_totals.items() if n is None and other.col_totals.get(c) is not None}
+    if one.total is None and other.total is not None:
+        cells.add((TOTAL, TOTAL))
+    return cells
 
 
 def _kinds(more: Hidden) -> set[str]:
