@@ -46,12 +46,7 @@ class Generations:
         return ProjectionStore(self.client, self.database, prefix(generation), self.packed, stale)
 
     async def active(self, fresh: bool = False) -> int:
-        return (await self._active(fresh))[0]
-
-    async def _active(self, fresh: bool = False) -> tuple[int, frozenset[str]]:
-        """The active generation and its views built by another version than this release's."""
-        generation, stale, _ = await self._read(fresh)
-        return generation, stale
+        return (await self._read(fresh))[0]
 
     async def _read(self, fresh: bool = False) -> tuple[int, frozenset[str], bool]:
         """The active generation, its views built otherwise than by this release, and whether this release built it
@@ -75,11 +70,12 @@ class Generations:
     async def stale(self) -> frozenset[str]:
         """The views of the active generation built by another version than this release's (a rebuild makes them
         current)."""
-        return (await self._active(fresh=True))[1]
+        return (await self._read(fresh=True))[1]
 
     async def current(self) -> ProjectionStore:
         """The active generation's views, for queries (those built by another release refuse to be read)."""
-        return self.store(*await self._active())
+        generation, stale, _ = await self._read()
+        return self.store(generation, stale)
 
     async def new(self) -> int:
         """A generation number never used before."""

@@ -23,7 +23,7 @@ from contracts import taxonomy
 from services.insights.application.policy import NeedsPeriod, ThemeQuery, UnmetNeedsQuery, _is_top, regroup
 from services.insights.application.queries import _sums
 from services.insights.domain import unmet_needs as view
-from services.insights.domain.suppression import TOTAL, Suppressed, suppress
+from services.insights.domain.suppression import ABOVE, TOTAL, Suppressed, below, suppress
 from services.plumbing.projection.store import ProjectionStore
 
 
@@ -186,11 +186,9 @@ def _counts(rows: Sequence[dict[str, Any]]) -> dict[str, dict[Any, int]]:
 
 def _one_hidden_below(top: Level, sub: Level, counts: dict[str, dict[Any, int]], threshold: int,
                       kinds: set[str] | None = None) -> tuple[Hidden, Hidden]:
-    """Where a shown top-level cell has exactly one of its sub-themes' cells hidden: a second sub-theme cell to hide,
-    or, with none left to hide, the top-level cell (`counts`: the sub-level's, `_counts`; `kinds`: only these
-    measures, `gaps` with the reasons, changed since the last look). What the top-level cell counts beyond its
-    sub-themes (questions coded with the top-level theme alone) is never published, so it is one more hidden value
-    of the line: with every sub-theme shown, it would be the difference — a sub-theme is hidden if it is small."""
+    """Where a shown top-level cell and its sub-themes' cells break `suppression.below`: a sub-theme cell to hide,
+    or the top-level cell (`counts`: the sub-level's, `_counts`; `kinds`: only these measures, `gaps` with the
+    reasons, changed since the last look)."""
     more_sub, more_top = Hidden(), Hidden()
     groups: dict[tuple[str, str, str], list[tuple[Any, int | None]]] = defaultdict(list)  # (kind, parent, period)
     for m, table in sub.measures.items():
@@ -210,13 +208,10 @@ def _one_hidden_below(top: Level, sub: Level, counts: dict[str, dict[Any, int]],
             raw = counts[kind]
         if not above:  # hidden in the top answer (its sub-themes are hidden already) or 0
             continue
-        hidden = [c for c, n in line if n is None and raw.get(c)]
-        beyond = above - sum(raw.get(c, 0) for c, _ in line)  # the top-level code's own (< 0: questions in two)
-        if not (len(hidden) == 1 and beyond <= 0 or not hidden and 0 < beyond < threshold):
+        target = below(above, [(c, n, raw.get(c, 0)) for c, n in line], threshold)
+        if target is None:
             continue
-        shown = [c for c, n in line if n is not None and raw.get(c)]
-        if shown:
-            target = min(shown, key=lambda c: (raw[c], str(c)))
+        if target is not ABOVE:
             (more_sub.reasons[p] if kind.startswith("reason:") else more_sub.measures[kind]).add(target)
         elif kind.startswith("reason:"):
             more_top.reasons[p].add((parent, kind.removeprefix("reason:")))

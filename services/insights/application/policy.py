@@ -13,7 +13,7 @@ from services.insights.application.queries import PeriodQuery, _sums, summed
 from services.insights.domain import service_access as access
 from services.insights.domain import service_languages as offer
 from services.insights.domain import self_reliance as reliance
-from services.insights.domain.suppression import suppress
+from services.insights.domain.suppression import ABOVE, below, suppress
 from services.plumbing.projection.store import ProjectionStore
 
 Period = Literal["month", "quarter", "year"]
@@ -88,10 +88,7 @@ def measured_levels(top: Sequence[dict[str, Any]], sub: Sequence[dict[str, Any]]
     """`measured` of a top-level and a sub-theme table (rows per key and period), suppressed together so that the two
     answers side by side give nothing away: a sub-theme row whose top-level cell is hidden (in any measure) is hidden,
     and where a top-level cell is shown, never exactly one of its sub-themes' cells (`parent(key)`) is hidden — a
-    second is, or with none to hide, the top-level cell, and both are worked out again. (A top-level cell counts its
-    sub-themes' questions once each, and its own code's: with one sub-theme per question, their sum. Its own code's
-    count is never shown, so it is one more hidden value of the line: with every sub-theme shown it would be the
-    difference, and a sub-theme is hidden when it is small.)"""
+    second is, or with none to hide, the top-level cell, and both are worked out again (`suppression.below`)."""
     true = {(r[key], r["period"]): r for r in sub}
     hidden_top: set[tuple[Hashable, str]] = set()
     while True:
@@ -110,16 +107,12 @@ def measured_levels(top: Sequence[dict[str, Any]], sub: Sequence[dict[str, Any]]
             for (above, p, m), line in groups.items():
                 if not shown.get((above, p, m)):
                     continue
-                counted = [r for r in line if true[(r[key], p)][m]]
-                hidden = sum(r[m] is None for r in counted)
-                beyond = shown[(above, p, m)] - sum(true[(r[key], p)][m] for r in counted)  # its own code's
-                if not (hidden == 1 and beyond <= 0 or hidden == 0 and 0 < beyond < threshold):
-                    continue
-                visible = [r for r in counted if r[m] is not None]
-                if visible:
-                    more_sub.add(min(((r[key], p) for r in visible), key=lambda c: (true[c][m], str(c))))
-                else:
+                target = below(shown[(above, p, m)], [((r[key], p), r[m], true[(r[key], p)][m]) for r in line],
+                               threshold)
+                if target is ABOVE:
                     more_top.add((above, p))
+                elif target is not None:
+                    more_sub.add(target)
             if more_top:
                 break
             if not more_sub:

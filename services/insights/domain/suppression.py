@@ -60,6 +60,24 @@ def suppress(cells: Mapping[tuple[Hashable, Hashable], int], threshold: int,
                       {c: shown[(TOTAL, c)] for c in cols}, shown[(TOTAL, TOTAL)])
 
 
+ABOVE: Any = object()  # `below`'s answer when the top-level cell itself must be hidden
+
+
+def below(above: int, line: Collection[tuple[Hashable, int | None, int]], threshold: int) -> Hashable | None:
+    """The rule between a shown top-level cell (`above`) and its sub-themes' cells in the other level's answer
+    (`line`: cell, shown count or None, true count): never exactly one of them hidden. What the top-level cell counts
+    beyond them (questions coded with the top-level theme alone) is never shown, so it is one more hidden value: with
+    every sub-theme shown it would be the difference, which must then not be small. Returns the sub-theme cell to hide
+    next (the smallest shown), `ABOVE` when none is left to hide, or None when the line is safe."""
+    counted = [(cell, shown, true) for cell, shown, true in line if true]
+    hidden = sum(shown is None for _, shown, _ in counted)
+    beyond = above - sum(true for _, _, true in counted)  # the top-level code's own (< 0: questions in two)
+    if not (hidden == 1 and beyond <= 0 or hidden == 0 and 0 < beyond < threshold):
+        return None
+    visible = [(true, str(cell), cell) for cell, shown, true in counted if shown is not None]
+    return min(visible, key=lambda v: v[:2])[2] if visible else ABOVE
+
+
 def _extended(cells: Mapping[tuple[Hashable, Hashable], int], rows: list[Hashable], cols: list[Hashable],
               col_totals: Mapping[Hashable, int] | None, total: int | None) -> dict[tuple[Any, Any], int]:
     grid = {(r, c): cells.get((r, c), 0) for r in rows for c in cols}

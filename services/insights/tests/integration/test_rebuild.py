@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from pymongo.errors import PyMongoError
@@ -12,7 +13,7 @@ from contracts import topics
 from contracts.envelope import Role, new_event_id
 from contracts.proto import insights_pb2
 from contracts.topics import dead_letter
-from services.insights.bootstrap import bootstrap, group
+from services.insights.bootstrap import App, bootstrap, group
 from services.insights.domain import unmet_needs
 from services.insights.entrypoints.grpc_api import InsightsServicer
 from services.insights.entrypoints.live import follow_active
@@ -63,6 +64,17 @@ async def test_a_rebuild_switches_to_equal_views_and_the_live_runner_follows(set
         live.cancel()
         await asyncio.gather(live, return_exceptions=True)
         await app.mongo.close()
+
+
+@asynccontextmanager
+async def following(app: App, poll_seconds: float = 0.2) -> AsyncIterator[asyncio.Task[None]]:
+    """`app`'s live projection (`follow_active`) running beside the block, stopped after it."""
+    live = asyncio.create_task(follow_active(app, poll_seconds))
+    try:
+        yield live
+    finally:
+        live.cancel()
+        await asyncio.gather(live, return_exceptions=True)
 
 
 async def _eq(actual: Awaitable[object], wanted: object) -> bool:
@@ -209,16 +221,14 @@ async def test_a_live_process_projects_nothing_into_views_another_release_built(
     try:
         assert await app.generations.active(fresh=True) == 1
         await meta.update_one({"_id": "active"}, {"$set": {"views.unmet_needs": "UnmetNeeds.v3"}})  # a later release
-        live = asyncio.create_task(follow_active(app, poll_seconds=0.2))
-        await produce(settings, topic, registered := questions(30, seed=4))
-        await asyncio.sleep(2.0)
-        assert await view_sums(app.generations.store(1), app.projection) == {}  # nothing projected
-        await meta.update_one({"_id": "active"}, {"$set": {"views": app.generations.versions}})
-        await until(lambda: _eq(view_sums(app.generations.store(1), app.projection),
-                                expected(app.projection, registered)))
+        async with following(app):
+            await produce(settings, topic, registered := questions(30, seed=4))
+            await asyncio.sleep(2.0)
+            assert await view_sums(app.generations.store(1), app.projection) == {}  # nothing projected
+            await meta.update_one({"_id": "active"}, {"$set": {"views": app.generations.versions}})
+            await until(lambda: _eq(view_sums(app.generations.store(1), app.projection),
+                                    expected(app.projection, registered)))
     finally:
-        live.cancel()
-        await asyncio.gather(live, return_exceptions=True)
         await app.mongo.close()
 
 
@@ -245,13 +255,11 @@ async def test_a_live_process_waits_beside_a_generation_with_a_view_its_release_
         await meta.update_one({"_id": "active"}, {"$set": {"views.a_later_view": "LaterView.v1 store.v2"}})
         assert await app.generations.built_here() == (1, False)
         assert await app.generations.stale() == frozenset()  # queries of the views it knows still answer
-        live = asyncio.create_task(follow_active(app, poll_seconds=0.2))
-        await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), questions(20, seed=5))
-        await asyncio.sleep(1.5)
-        assert await view_sums(app.generations.store(1), app.projection) == {}
+        async with following(app):
+            await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), questions(20, seed=5))
+            await asyncio.sleep(1.5)
+            assert await view_sums(app.generations.store(1), app.projection) == {}
     finally:
-        live.cancel()
-        await asyncio.gather(live, return_exceptions=True)
         await app.mongo.close()
 
 
@@ -266,17 +274,15 @@ async def test_the_views_database_briefly_away_does_not_end_the_live_projection(
         return await real()
 
     app.generations.built_here = flaky  # type: ignore[method-assign]
-    live = asyncio.create_task(follow_active(app, poll_seconds=0.1))
     try:
-        await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), registered := questions(20, seed=6))
-        await until(lambda: _eq(view_sums(app.generations.store(1), app.projection),
-                                expected(app.projection, registered)))
-        for _ in range(50):  # the reads that failed while it projected (the 3rd and 4th) are behind it too
-            if failures[0] > 4:
-                break
-            await asyncio.sleep(0.1)
-        assert failures[0] > 4 and not live.done()
+        async with following(app, poll_seconds=0.1) as live:
+            await produce(settings, settings.topic(topics.INTAKE_QUESTIONS), registered := questions(20, seed=6))
+            await until(lambda: _eq(view_sums(app.generations.store(1), app.projection),
+                                    expected(app.projection, registered)))
+            for _ in range(50):  # the reads that failed while it projected (the 3rd and 4th) are behind it too
+                if failures[0] > 4:
+                    break
+                await asyncio.sleep(0.1)
+            assert failures[0] > 4 and not live.done()
     finally:
-        live.cancel()
-        await asyncio.gather(live, return_exceptions=True)
         await app.mongo.close()
