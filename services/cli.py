@@ -18,7 +18,7 @@ from contracts.tenants import MUNICIPALITIES
 from services.client import Client, channel, tls
 from services.demo import Demo, questions
 from services.plumbing import devsecrets
-from services.plumbing.auth import Principal, TokenIssuer, load_private
+from services.plumbing.auth import Principal, TokenIssuer, TokenRefused, TokenRules, load_private
 from services.plumbing.settings import Settings, read
 
 app = typer.Typer(help="Wegwijs: questions of newcomers, referrals and insights for policy.", no_args_is_help=True)
@@ -29,12 +29,19 @@ CATALOGUE = typer.Option("127.0.0.1:7053", envvar="WEGWIJS_CATALOGUE_ADDR", help
 REFERRAL = typer.Option("127.0.0.1:7052", envvar="WEGWIJS_REFERRAL_ADDR", help="address of ReferralService")
 TOKEN = typer.Option("", envvar="WEGWIJS_TOKEN", help="bearer token; default: a local development token")
 
+TOKEN_OPTIONS = {"exp": "--hours", "sub": "--staff-id", "role": "ROLE"}  # the claim a refusal names → its option
+
+
 def mint(role: Role, municipality: str | None = None, partner: str | None = None, staff_id: str = "cli",
          hours: int = 8) -> str:
-    """A token signed with the local private key (development only: production tokens come from the IdP)."""
-    key = load_private(read(Settings().jwt_private_key_file, "jwt_private_key_file"))
+    """A token signed with the local private key (development only: production tokens come from the IdP), within
+    the rules the services verify with (WEGWIJS_TOKEN_MAX_LIFETIME_SECONDS); no system tokens, as no service
+    declares it accepts them."""
+    settings = Settings()
+    key = load_private(read(settings.jwt_private_key_file, "jwt_private_key_file"))
     principal = Principal(staff_id=staff_id, role=role, municipality=municipality, partner=partner)
-    return TokenIssuer(key).issue(principal, ttl_seconds=hours * 3600)
+    rules = TokenRules(max_lifetime_seconds=settings.token_max_lifetime_seconds)
+    return TokenIssuer(key, rules).issue(principal, ttl_seconds=hours * 3600)
 
 
 def credentials() -> grpc.ChannelCredentials | None:
@@ -129,8 +136,11 @@ def dev_secrets(folder: Path = typer.Argument(Path(".local/secrets"))) -> None:
 @app.command()
 def token(role: Role, municipality: str = typer.Option(None), partner: str = typer.Option(None),
           staff_id: str = "cli", hours: int = 8) -> None:
-    """Issue a signed token for local use (needs WEGWIJS_JWT_PRIVATE_KEY_FILE)."""
-    print(mint(role, municipality, partner, staff_id, hours))
+    """Issue a signed token for local use (needs WEGWIJS_JWT_PRIVATE_KEY_FILE); never one the services refuse."""
+    try:
+        print(mint(role, municipality, partner, staff_id, hours))
+    except TokenRefused as exc:
+        raise typer.BadParameter(exc.reason, param_hint=TOKEN_OPTIONS[exc.claim]) from None
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from pydantic import ValidationError
 
-from contracts.envelope import new_event_id
+from contracts.envelope import Role, new_event_id
 from services.plumbing import auth
 from services.plumbing.errors import (
     FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated, describe)
@@ -50,6 +50,7 @@ class Guard(grpc.aio.ServerInterceptor):
 
     def __init__(self, verifier: auth.TokenVerifier, access: Mapping[str, auth.Access]) -> None:
         self.verifier, self.access = verifier, access
+        self.system = frozenset(name for name, declared in access.items() if auth.accepts_system(declared))
 
     async def intercept_service(self, continuation: Callable[..., Awaitable[Any]],
                                 details: grpc.HandlerCallDetails) -> Any:
@@ -81,6 +82,8 @@ class Guard(grpc.aio.ServerInterceptor):
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("missing bearer token in 'authorization' metadata")
         principal = self.verifier.verify(token)
+        if principal.role is Role.SYSTEM and service not in self.system:
+            raise Unauthenticated(f"token refused: role: {service} does not accept system tokens")
         structlog.contextvars.bind_contextvars(staff_id=principal.staff_id, role=principal.role.value)
         if method not in self.access.get(service, {}):
             raise PermissionDenied(f"{method}: no access declared for this method")
@@ -135,7 +138,8 @@ async def serve(address: str, services: Iterable[Service], verifier: auth.TokenV
 
 def security(settings: Settings) -> tuple[auth.TokenVerifier, grpc.ServerCredentials | None]:
     """Token verifier and (optional) TLS credentials from settings; a missing key stops the service at start."""
-    verifier = auth.TokenVerifier(auth.load_public(read(settings.jwt_public_key_file, "jwt_public_key_file")))
+    verifier = auth.TokenVerifier(auth.load_public(read(settings.jwt_public_key_file, "jwt_public_key_file")),
+                                  rules=auth.TokenRules(max_lifetime_seconds=settings.token_max_lifetime_seconds))
     if settings.tls_cert_file is None and settings.tls_key_file is None:
         return verifier, None
     client_ca = read(settings.tls_client_ca_file, "tls_client_ca_file") if settings.tls_client_ca_file else None

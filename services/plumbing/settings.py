@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Token verification key (Ed25519 public PEM). Required: services refuse to start without it.
     jwt_public_key_file: Path | None = None
     jwt_private_key_file: Path | None = None  # only where tokens are issued (the CLI for local use)
+    # Tokens living longer than this (exp - iat) are refused by every service and never minted by `wegwijs token`.
+    token_max_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
     # gRPC TLS: on when cert and key are set; mutual when a client CA is set too.
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
