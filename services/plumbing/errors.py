@@ -1,7 +1,36 @@
-"""Errors every service maps to gRPC status codes in one place (the server interceptor)."""
+"""Errors every service maps to gRPC status codes in one place (the server interceptor).
+
+Messages built from input stay bounded: `clip` cuts an echoed value, `few` names the first offending items and
+counts the rest, so a request of 100,000 bad items or a 1 MB id never makes a 5 MB message or log line.
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import ValidationError
+
+SHOWN = 5  # offending items named in one message; the rest are counted
+ECHO = 64  # characters of an input value echoed in a message
+MESSAGE = 2000  # characters of a whole error message at most
+
+
+def clip(value: object, limit: int = ECHO) -> str:
+    """`value` as echoed in an error (a string as its repr), cut to `limit` characters with its full length told."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(value) if isinstance(value, str) else len(text):,} characters)"
+
+
+def few(items: Sequence[str], shown: int = SHOWN, sep: str = ", ") -> str:
+    """The first `shown` items, then how many more: `a, b, c and 99,997 more`."""
+    head = sep.join(items[:shown])
+    return head if len(items) <= shown else f"{head} and {len(items) - shown:,} more"
+
+
+def bounded(message: str, limit: int = MESSAGE) -> str:
+    """A whole message cut to `limit` characters: the last guard for any text that reaches a status or a log."""
+    return message if len(message) <= limit else f"{message[:limit]}… ({len(message):,} characters)"
 
 
 class InvalidArgument(Exception):
@@ -13,7 +42,14 @@ class InvalidArgument(Exception):
 
 
 class NotFound(Exception):
-    """The thing asked for does not exist (or is not visible to the caller)."""
+    """The thing asked for does not exist (or is not visible to the caller); `field` names where it was asked.
+
+    Asked for by an empty `value`, it is bad input instead (the interceptor answers INVALID_ARGUMENT).
+    """
+
+    def __init__(self, message: str, field: str | None = None, value: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field, self.value, self.reason = field, value, message
 
 
 class Unauthenticated(Exception):
@@ -28,10 +64,17 @@ class FailedPrecondition(Exception):
     """The command does not fit the current state (a refused transition), with the reason."""
 
 
-def describe(exc: ValidationError) -> str:
-    """Pydantic errors as `field: reason; field: reason`, with list positions as `themes[0]`."""
-    parts = []
-    for err in exc.errors():
+def violations(exc: ValidationError, shown: int = SHOWN) -> list[tuple[str, str]]:
+    """The first `shown` pydantic errors as (field, reason), list positions as `themes[0]`, reasons clipped."""
+    out = []
+    for err in exc.errors(include_url=False, include_input=False)[:shown]:
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".") or "request"
-        parts.append(f"{field}: {err['msg']}")
-    return "; ".join(parts)
+        out.append((field, bounded(err["msg"], 200)))
+    return out
+
+
+def describe(exc: ValidationError) -> str:
+    """Pydantic errors as `field: reason; field: reason`: the first few, then how many more."""
+    parts = [f"{field}: {reason}" for field, reason in violations(exc)]
+    rest = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f"; and {rest:,} more" if rest > 0 else "")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,29 +11,16 @@ import grpc
 import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from pydantic import ValidationError
 
 from contracts.envelope import Role, new_event_id
-from services.plumbing import auth
-from services.plumbing.errors import (
-    FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated, describe)
-from services.plumbing.eventstore import ConcurrencyError, StoreUnavailable
+from services.plumbing import auth, bounds, probes, reflection_v1, statuses
+from services.plumbing.errors import PermissionDenied, Unauthenticated
 from services.plumbing.log import bind_correlation_id
 from services.plumbing.settings import Settings, read
 
 log = structlog.get_logger(__name__)
 CORRELATION_HEADER = "x-correlation-id"
-OPEN_SERVICES = frozenset({health.SERVICE_NAME, reflection.SERVICE_NAME})  # callable without a token
-
-_STATUS: list[tuple[type[BaseException], grpc.StatusCode]] = [
-    (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
-    (NotFound, grpc.StatusCode.NOT_FOUND),
-    (FailedPrecondition, grpc.StatusCode.FAILED_PRECONDITION),
-    (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
-    (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
-    (ConcurrencyError, grpc.StatusCode.ABORTED),
-    (StoreUnavailable, grpc.StatusCode.UNAVAILABLE),
-]
+OPEN_SERVICES = frozenset({health.SERVICE_NAME, reflection.SERVICE_NAME, reflection_v1.SERVICE_NAME})  # callable without a token
 
 
 @dataclass(frozen=True)
@@ -46,10 +33,12 @@ class Service:
 
 
 class Guard(grpc.aio.ServerInterceptor):
-    """Every call: bind the correlation id, authenticate, check the method's declared roles, map errors."""
+    """Every call: bind the correlation id, authenticate, check the method's declared roles, decode and bound the
+    request, honour the client's deadline, map errors (statuses.refusal)."""
 
-    def __init__(self, verifier: auth.TokenVerifier, access: Mapping[str, auth.Access]) -> None:
-        self.verifier, self.access = verifier, access
+    def __init__(self, verifier: auth.TokenVerifier, access: Mapping[str, auth.Access],
+                 limits: bounds.Limits = bounds.Limits()) -> None:
+        self.verifier, self.access, self.limits = verifier, access, limits
         self.system = frozenset(name for name, declared in access.items() if auth.accepts_system(declared))
 
     async def intercept_service(self, continuation: Callable[..., Awaitable[Any]],
@@ -58,24 +47,28 @@ class Guard(grpc.aio.ServerInterceptor):
         service, _, method = details.method.lstrip("/").partition("/")
         if handler is None or handler.unary_unary is None or service in OPEN_SERVICES:
             return handler
-        behaviour = handler.unary_unary
+        behaviour, deserializer = handler.unary_unary, handler.request_deserializer
 
-        async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def guarded(raw: bytes, context: grpc.aio.ServicerContext) -> Any:
             metadata = dict(context.invocation_metadata() or ())
-            bind_correlation_id(metadata.get(CORRELATION_HEADER) or new_event_id())
+            correlation_id = metadata.get(CORRELATION_HEADER) or new_event_id()
+            bind_correlation_id(correlation_id)
             try:
                 principal = self._authorise(service, method, metadata.get("authorization", ""))
                 auth.bind(principal)
-                return await behaviour(request, context)
-            except ValidationError as exc:
-                await _abort(context, details.method, grpc.StatusCode.INVALID_ARGUMENT, describe(exc))
-            except tuple(e for e, _ in _STATUS) as exc:
-                code = next(c for e, c in _STATUS if isinstance(exc, e))
-                await _abort(context, details.method, code, str(exc))
+                request = await bounds.request(deserializer, raw, self.limits)
+                async with asyncio.timeout(_remaining(context)):
+                    return await behaviour(request, context)
+            except grpc.aio.AbortError:
+                raise
+            except Exception as exc:  # noqa: BLE001 (every failure answers a status; bugs as INTERNAL)
+                refusal = statuses.refusal(exc)
+                if refusal is None:
+                    log.exception("grpc.failed", method=details.method)
+                    refusal = statuses.internal(correlation_id)
+                await _abort(context, details.method, refusal)
 
-        return grpc.unary_unary_rpc_method_handler(
-            guarded, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer)
+        return grpc.unary_unary_rpc_method_handler(guarded, response_serializer=handler.response_serializer)
 
     def _authorise(self, service: str, method: str, authorization: str) -> auth.Principal:
         scheme, _, token = authorization.partition(" ")
@@ -92,9 +85,17 @@ class Guard(grpc.aio.ServerInterceptor):
         return principal
 
 
-async def _abort(context: grpc.aio.ServicerContext, method: str, code: grpc.StatusCode, message: str) -> None:
-    log.info("grpc.refused", method=method, code=code.name, reason=message)
-    await context.abort(code, message)
+def _remaining(context: grpc.aio.ServicerContext) -> float | None:
+    """Seconds left of the client's deadline (None: no deadline); a deadline already past refuses the call."""
+    remaining = context.time_remaining()
+    if remaining is not None and remaining <= 0:
+        raise TimeoutError
+    return remaining
+
+
+async def _abort(context: grpc.aio.ServicerContext, method: str, refusal: statuses.Refusal) -> None:
+    log.info("grpc.refused", method=method, code=refusal.code.name, reason=refusal.message)
+    await context.abort(refusal.code, refusal.message, trailing_metadata=refusal.trailing_metadata())
 
 
 def server_credentials(cert: bytes, key: bytes, client_ca: bytes | None) -> grpc.ServerCredentials:
@@ -103,34 +104,54 @@ def server_credentials(cert: bytes, key: bytes, client_ca: bytes | None) -> grpc
                                        require_client_auth=client_ca is not None)
 
 
+@dataclass(frozen=True)
+class Health:
+    """What the health service reports: SERVING while every probe passes, probed every `every` seconds."""
+
+    probes: Sequence[probes.Probe] = ()
+    every: float = 5.0
+    timeout: float = 2.0
+
+
 async def serve(address: str, services: Iterable[Service], verifier: auth.TokenVerifier, grace_seconds: float = 5.0,
                 credentials: grpc.ServerCredentials | None = None, stopping: asyncio.Event | None = None,
-                bound: Callable[[int], None] | None = None) -> None:
+                bound: Callable[[int], None] | None = None, limits: bounds.Limits = bounds.Limits(),
+                checks: Health = Health()) -> None:
     """Run a gRPC server until SIGTERM/SIGINT (or `stopping` is set), then drain calls for `grace_seconds`.
 
     `bound` is told the port actually bound (useful with port 0 in tests).
     """
     services = list(services)
-    server = grpc.aio.server(interceptors=[Guard(verifier, {s.name: s.access for s in services})])
+    server = grpc.aio.server(interceptors=[Guard(verifier, {s.name: s.access for s in services}, limits)])
     for s in services:
         s.add(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [s.name for s in services]
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    reflection_v1.enable([*names, health.SERVICE_NAME], server)
     port = server.add_insecure_port(address) if credentials is None else server.add_secure_port(address, credentials)
     await server.start()
     if bound is not None:
         bound(port)
-    for name in ["", *names]:
-        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def report(serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ["", *names]:
+            await health_servicer.set(name, status)
+
+    await report(not await probes.failing(checks.probes, checks.timeout))
+    watching = asyncio.create_task(probes.watch(checks.probes, report, checks.every, checks.timeout))
     log.info("grpc.serving", listen=address, services=names, tls=credentials is not None)
     if stopping is None:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stopping.set)
-    await stopping.wait()
+    try:
+        await stopping.wait()
+    finally:
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
     log.info("grpc.stopping", grace_seconds=grace_seconds)
     await health_servicer.enter_graceful_shutdown()
     await server.stop(grace_seconds)

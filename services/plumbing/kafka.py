@@ -5,6 +5,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
@@ -66,3 +67,13 @@ async def ensure_topics(settings: Settings, topics: list[str], partitions: int =
                 pass
     finally:
         await admin.close()
+
+
+async def reachable(settings: Settings) -> None:
+    """Raises unless a broker answers a metadata request now: the health probe of a process that consumes Kafka."""
+    client = AIOKafkaClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=3000,
+                            **security(settings))
+    try:
+        await client.bootstrap()
+    finally:
+        await client.close()

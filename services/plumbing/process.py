@@ -5,18 +5,22 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from services.plumbing import grpcserver, log
+from services.plumbing import bounds, grpcserver, log, probes
 from services.plumbing.settings import Settings
 
 
 async def serve(settings: Settings, port: int, services: Sequence[grpcserver.Service],
-                background: Sequence[Coroutine[Any, Any, Any]], close: Callable[[], Awaitable[None]]) -> None:
-    """Serve `services` on `port` with `background` tasks (relay, consumers) until SIGTERM; then stop all, `close`."""
+                background: Sequence[Coroutine[Any, Any, Any]], close: Callable[[], Awaitable[None]],
+                health: Sequence[probes.Probe] = ()) -> None:
+    """Serve `services` on `port` with `background` tasks (relay, consumers) until SIGTERM; then stop all, `close`.
+
+    Health reports NOT_SERVING while one of the `health` probes fails."""
     verifier, credentials = grpcserver.security(settings)
     tasks = [asyncio.create_task(job) for job in background]
     try:
         await grpcserver.serve(f"{settings.grpc_host}:{port}", services, verifier, settings.shutdown_grace_seconds,
-                               credentials)
+                               credentials, limits=bounds.Limits(settings.max_list_items),
+                               checks=grpcserver.Health(health, settings.health_probe_seconds))
     finally:
         for task in tasks:
             task.cancel()

@@ -1,6 +1,7 @@
 """Settings from environment variables (prefix `WEGWIJS_`). Built by each composition root, never at import time."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field
@@ -33,6 +34,13 @@ class Settings(BaseSettings):
     # A rebuild of a long history decodes and projects in this many worker processes (0: one per CPU; 1: none).
     rebuild_workers: int = Field(default=0, ge=0)
     shutdown_grace_seconds: float = 5.0
+    # Bounds on every request (docs/api/README.md, "Limits"): items of any one list field, anywhere in a message.
+    max_list_items: int = Field(default=1000, ge=1)
+    # Health: every service probes its database (insights also Kafka) this often; NOT_SERVING while a probe fails.
+    health_probe_seconds: float = Field(default=5.0, gt=0)
+    # Dates in commands and queries: none before `dates_earliest`, none more than `dates_ahead_days` after today.
+    dates_earliest: date = date(2000, 1, 1)
+    dates_ahead_days: int = Field(default=1, ge=0)
     # Insights: counts from 1 to this minus one are never shown to policy users (small-cell suppression).
     suppression_threshold: int = Field(default=5, ge=1)
     # Token verification key (Ed25519 public PEM). Required: services refuse to start without it.

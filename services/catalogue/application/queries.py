@@ -7,7 +7,7 @@ from typing import Any
 from services.catalogue.application.handlers import Deps
 from services.catalogue.application.views import links_of, record_of, themes_with_ancestors
 from services.catalogue.domain.search import Candidate, Hit, ServiceQuery, rank
-from services.plumbing.errors import NotFound
+from services.plumbing.errors import NotFound, clip
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class SearchResult:
 async def get(deps: Deps, kind: str, tenant: str, entity_id: str) -> dict[str, Any]:
     doc = await deps.views.get(kind, entity_id)  # type: ignore[arg-type]
     if doc is None or doc["tenant"] != tenant:
-        raise NotFound(f"{kind} {entity_id} does not exist in {tenant}")
+        raise NotFound(f"{kind} {clip(entity_id)} does not exist in {tenant}", field="id", value=entity_id)
     return doc
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contracts.proto import referral_pb2, referral_pb2_grpc
-from services.plumbing import grpcserver, process
+from services.plumbing import grpcserver, probes, process
 from services.plumbing.settings import Settings
 from services.referral.bootstrap import bootstrap
 from services.referral.entrypoints.grpc_api import ReferralServicer
@@ -16,7 +16,8 @@ async def main(settings: Settings) -> None:
     api = grpcserver.Service(SERVICE_NAME,
                              lambda s: referral_pb2_grpc.add_ReferralServiceServicer_to_server(servicer, s),
                              servicer.ACCESS)
-    await process.serve(settings, settings.referral_port, [api], app.background, app.mongo.close)
+    await process.serve(settings, settings.referral_port, [api], app.background, app.mongo.close,
+                        [probes.database(app.mongo)])
 
 
 def run() -> None:
