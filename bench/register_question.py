@@ -125,6 +125,7 @@ def start_intake(settings: Settings, port: int, secrets: Path, log: Path, kafka:
            "WEGWIJS_TLS_CERT_FILE": str(secrets / "server.pem"),
            "WEGWIJS_TLS_KEY_FILE": str(secrets / "server-key.pem"),
            "WEGWIJS_TLS_CLIENT_CA_FILE": str(secrets / "ca.pem"), "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix,
+           "WEGWIJS_KEK_KEYRING_FILE": str(secrets / devsecrets.KEYRING),
            "WEGWIJS_DB_PREFIX": settings.db_prefix, "WEGWIJS_INTAKE_PORT": str(port), "WEGWIJS_LOG_JSON": "true",
            "WEGWIJS_LOG_LEVEL": "warning", "WEGWIJS_KAFKA_BOOTSTRAP": kafka}
     return subprocess.Popen([sys.executable, "-m", "services.intake"], cwd=ROOT, env=env,

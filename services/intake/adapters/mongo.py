@@ -2,39 +2,55 @@
 `question_referrals`."""
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from bson import Binary
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
+from services.intake.application.ports import Stored
 from services.intake.application.referrals import ReferralEntry, Step, entries, stored
 
 KEYS, VIEWS, REFERRALS = "client_keys", "question_views", "question_referrals"
 
 
 class MongoKeyStore:
-    """`{_id: client_id, key: 32 random bytes}`; erasure replaces it by `{_id, erased: true}` (a tombstone)."""
+    """`{_id: client_id, wrapped: "<scheme>:v<N>:..."}` (the data key wrapped by the KEK); erasure replaces it by
+    `{_id, erased: true}` (a tombstone). Documents of older releases hold `key` (32 bytes in the clear) until wrapped."""
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         self._keys = client[database][KEYS]
 
-    async def get_or_create(self, client_id: str) -> bytes | None:
+    async def add(self, client_id: str, wrapped: str) -> Stored | None:
         try:
-            key = os.urandom(32)
-            await self._keys.insert_one({"_id": client_id, "key": Binary(key)})
-            return key
+            await self._keys.insert_one({"_id": client_id, "wrapped": wrapped})
+            return wrapped
         except DuplicateKeyError:
             return await self.get(client_id)
 
-    async def get(self, client_id: str) -> bytes | None:
-        doc = await self._keys.find_one({"_id": client_id})
-        return bytes(doc["key"]) if doc and doc.get("key") else None
+    async def get(self, client_id: str) -> Stored | None:
+        return _stored(await self._keys.find_one({"_id": client_id}))
+
+    async def replace(self, client_id: str, old: Stored, new: str) -> bool:
+        match = {"wrapped": old} if isinstance(old, str) else {"key": Binary(old)}
+        done = await self._keys.update_one({"_id": client_id, **match},
+                                           {"$set": {"wrapped": new}, "$unset": {"key": ""}})
+        return done.modified_count == 1
 
     async def erase(self, client_id: str) -> None:
         await self._keys.replace_one({"_id": client_id}, {"erased": True}, upsert=True)
+
+    async def stored(self) -> AsyncIterator[tuple[str, Stored]]:
+        async for doc in self._keys.find({"erased": {"$ne": True}}):
+            if (value := _stored(doc)) is not None:
+                yield doc["_id"], value
+
+
+def _stored(doc: dict[str, Any] | None) -> Stored | None:
+    if not doc or doc.get("erased"):
+        return None
+    return doc.get("wrapped") or (bytes(doc["key"]) if doc.get("key") else None)
 
 
 class MongoQuestionViews:

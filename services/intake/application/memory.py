@@ -1,25 +1,62 @@
 """In-memory adapters of intake's ports: the defaults in `Deps`, for unit tests and the authorisation matrix."""
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from services.intake.application.ports import Stored
 from services.intake.application.referrals import ReferralEntry, Step, entries, stored
+from services.plumbing.keyring import Keyring
 
 
 class InMemoryKeyStore:
     def __init__(self) -> None:
-        self.keys: dict[str, bytes | None] = {}  # None = tombstone of an erased client
+        self.keys: dict[str, Stored | None] = {}  # None = tombstone of an erased client
 
-    async def get_or_create(self, client_id: str) -> bytes | None:
-        return self.keys.setdefault(client_id, os.urandom(32))
+    async def add(self, client_id: str, wrapped: str) -> Stored | None:
+        return self.keys.setdefault(client_id, wrapped)
 
-    async def get(self, client_id: str) -> bytes | None:
+    async def get(self, client_id: str) -> Stored | None:
         return self.keys.get(client_id)
+
+    async def replace(self, client_id: str, old: Stored, new: str) -> bool:
+        if self.keys.get(client_id) != old:
+            return False
+        self.keys[client_id] = new
+        return True
 
     async def erase(self, client_id: str) -> None:
         self.keys[client_id] = None
+
+    async def stored(self) -> AsyncIterator[tuple[str, Stored]]:
+        for client_id, value in list(self.keys.items()):
+            if value is not None:
+                yield client_id, value
+
+
+class InMemoryKeyWrapper:
+    """A KEK keyring held in memory (`keyring.Keyring`), like the local file's but never written anywhere."""
+
+    def __init__(self, ring: Keyring | None = None) -> None:
+        self.ring = Keyring() if ring is None else ring
+
+    async def wrap(self, key: bytes, context: str) -> str:
+        return self.ring.wrap(key, context)
+
+    async def unwrap(self, wrapped: str, context: str) -> bytes:
+        return self.ring.unwrap(wrapped, context)
+
+    async def rewrap(self, wrapped: str, context: str) -> str:
+        return self.ring.rewrap(wrapped, context)
+
+    async def latest(self) -> int:
+        return self.ring.latest()
+
+    async def rotate(self) -> int:
+        return self.ring.rotate()
+
+    async def retire(self, below: int) -> None:
+        self.ring.retire(below)
 
 
 class InMemoryQuestionViews:

@@ -2,25 +2,66 @@
 contract tests (services/intake/tests/contracts.py)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from services.intake.application.referrals import ReferralEntry, Step
 
 
-class KeyStore(Protocol):
-    """One random 256-bit key per client. Deleting it is erasure: it never comes back for that client."""
+Stored = str | bytes  # a data key wrapped by the KEK; bytes: a key stored in the clear before envelope encryption
 
-    async def get_or_create(self, client_id: str) -> bytes | None:
-        """The client's key, created on first use; None once the client is erased."""
+
+class KeyStore(Protocol):
+    """Each client's random 256-bit data key as stored: wrapped by the key-encryption key (KEK), never in the clear
+    (`ClientKeys` wraps and unwraps). Erasure deletes it and leaves a tombstone, so no new key is ever stored for that
+    client. A key stored in the clear by an older release reads as bytes until `replace` wraps it."""
+
+    async def add(self, client_id: str, wrapped: str) -> Stored | None:
+        """Store `wrapped` unless the client has a key or a tombstone; what is stored now (None: a tombstone)."""
         ...
 
-    async def get(self, client_id: str) -> bytes | None:
-        """The client's key, or None if there is none (never made, or erased)."""
+    async def get(self, client_id: str) -> Stored | None:
+        """The client's stored key, or None if there is none (never made, or erased)."""
+        ...
+
+    async def replace(self, client_id: str, old: Stored, new: str) -> bool:
+        """Store `new` where `old` is still stored (never over a tombstone); False if `old` is not stored now."""
         ...
 
     async def erase(self, client_id: str) -> None:
         """Delete the key for good and leave a tombstone so no later call makes a new one. Idempotent."""
+        ...
+
+    def stored(self) -> AsyncIterator[tuple[str, Stored]]:
+        """Every client's stored key (tombstones left out), for rotation."""
+        ...
+
+
+class KeyWrapper(Protocol):
+    """The key-encryption key (KEK), held outside the database (a local keyring file, Vault transit): wraps and
+    unwraps data keys, `context` (the client id) bound to each wrap. A wrapped key names the KEK version it was made
+    with (`keyring.version_of`); new wraps use the newest. Every failure raises `keyring.WrapError`."""
+
+    async def wrap(self, key: bytes, context: str) -> str:
+        ...
+
+    async def unwrap(self, wrapped: str, context: str) -> bytes:
+        ...
+
+    async def rewrap(self, wrapped: str, context: str) -> str:
+        """The same data key wrapped with the newest version."""
+        ...
+
+    async def latest(self) -> int:
+        """The newest version (also the check at start that the KEK is there)."""
+        ...
+
+    async def rotate(self) -> int:
+        """Make a new newest version and return it; older versions still unwrap until retired."""
+        ...
+
+    async def retire(self, below: int) -> None:
+        """Versions below `below` unwrap no more (once every data key is rewrapped)."""
         ...
 
 

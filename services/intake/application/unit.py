@@ -8,8 +8,14 @@ from typing import Any, Protocol
 
 from contracts.envelope import Actor, Envelope, new_event_id
 from contracts.events import DomainEvent, decode
-from services.intake.application.memory import InMemoryKeyStore, InMemoryQuestionReferrals, InMemoryQuestionViews
-from services.intake.application.ports import KeyStore, QuestionReferrals, QuestionViews
+from services.intake.application.keys import ClientKeys
+from services.intake.application.memory import (
+    InMemoryKeyStore,
+    InMemoryKeyWrapper,
+    InMemoryQuestionReferrals,
+    InMemoryQuestionViews,
+)
+from services.intake.application.ports import QuestionReferrals, QuestionViews
 from services.intake.domain.errors import Unknown
 from services.intake.domain.fields import Command
 from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore, started_by
@@ -28,7 +34,7 @@ class Context:
 @dataclass
 class Deps:
     store: EventStore
-    keys: KeyStore = field(default_factory=InMemoryKeyStore)
+    keys: ClientKeys = field(default_factory=lambda: ClientKeys(InMemoryKeyStore(), InMemoryKeyWrapper()))
     views: QuestionViews = field(default_factory=InMemoryQuestionViews)
     referrals: QuestionReferrals = field(default_factory=InMemoryQuestionReferrals)  # learnt from the referral topic
     published: Callable[[], None] = lambda: None  # wakes the relay after an append

@@ -1,17 +1,76 @@
 """Contract tests every adapter of intake's ports must pass: the in-memory fakes and the MongoDB adapters alike."""
 from __future__ import annotations
 
+import base64
+import os
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.intake.application.ports import KeyStore, QuestionReferrals, QuestionViews
+import pytest
+
+from services.intake.application.keys import ClientKeys
+from services.intake.application.ports import KeyStore, KeyWrapper, QuestionReferrals, QuestionViews
 from services.intake.application.referrals import Step
+from services.plumbing.keyring import WrapError, version_of
 
 
-async def key_store_contract(keys: KeyStore) -> None:
+async def key_store_contract(keys: KeyStore, plant_clear: Callable[[str, bytes], Awaitable[None]]) -> None:
+    """`plant_clear` stores a key in the clear the way a release before envelope encryption did."""
+    assert await keys.add("c-a", "local:v1:first") == "local:v1:first"
+    assert await keys.add("c-a", "local:v1:second") == "local:v1:first", "a client's key is never replaced by add"
+    assert await keys.get("c-a") == "local:v1:first" and await keys.get("c-none") is None
+    assert not await keys.replace("c-a", "local:v1:other", "local:v2:x")
+    assert await keys.replace("c-a", "local:v1:first", "local:v2:first") and await keys.get("c-a") == "local:v2:first"
+    await keys.add("c-b", "local:v1:b")
+    await keys.erase("c-a")
+    await keys.erase("c-a")  # idempotent
+    assert await keys.get("c-a") is None
+    assert await keys.add("c-a", "local:v2:new") is None, "an erased client must never get a new key"
+    assert not await keys.replace("c-a", "local:v2:first", "local:v3:first") and await keys.get("c-a") is None
+    await plant_clear("c-old", b"k" * 32)
+    assert await keys.get("c-old") == b"k" * 32
+    assert not await keys.replace("c-old", b"o" * 32, "local:v1:old")
+    assert await keys.replace("c-old", b"k" * 32, "local:v1:old") and await keys.get("c-old") == "local:v1:old"
+    assert {c: s async for c, s in keys.stored()} == {"c-b": "local:v1:b", "c-old": "local:v1:old"}
+
+
+async def key_wrapper_contract(kek: KeyWrapper, missing: KeyWrapper) -> None:
+    """`kek` holds a fresh key-encryption key of one version; `missing` names a KEK that does not exist."""
+    key = os.urandom(32)
+    wrapped = await kek.wrap(key, "c-a")
+    assert key not in wrapped.encode() and base64.b64encode(key).decode() not in wrapped
+    assert await kek.unwrap(wrapped, "c-a") == key and version_of(wrapped) == await kek.latest()
+    assert await kek.wrap(key, "c-a") != wrapped, "each wrap has its own nonce"
+    with pytest.raises(WrapError):
+        await kek.unwrap(wrapped, "c-b")  # a wrapped key copied onto another client does not open
+    with pytest.raises(WrapError):
+        await kek.unwrap(wrapped[:-8] + "AAAAAAA=", "c-a")
+    first = await kek.latest()
+    assert await kek.rotate() == first + 1 == await kek.latest()
+    assert await kek.unwrap(wrapped, "c-a") == key, "a wrap of an older version still opens"
+    assert version_of(await kek.wrap(key, "c-a")) == first + 1
+    rewrapped = await kek.rewrap(wrapped, "c-a")
+    assert version_of(rewrapped) == first + 1 and await kek.unwrap(rewrapped, "c-a") == key
+    with pytest.raises(WrapError):
+        await kek.rewrap(wrapped, "c-b")
+    await kek.retire(first + 1)
+    assert await kek.unwrap(rewrapped, "c-a") == key
+    with pytest.raises(WrapError):
+        await kek.unwrap(wrapped, "c-a")  # the retired version is no longer needed, nor usable
+    unknown_version = rewrapped.replace(f":v{first + 1}:", ":v99:")
+    for attempt in (missing.wrap(key, "c-a"), missing.unwrap(rewrapped, "c-a"), missing.latest(),
+                    kek.unwrap("not-a-wrapped-key", "c-a"), kek.unwrap(unknown_version, "c-a")):
+        with pytest.raises(WrapError):
+            await attempt
+
+
+async def client_keys_contract(keys: ClientKeys) -> None:
     key = await keys.get_or_create("c-a")
     assert key is not None and len(key) == 32
     assert await keys.get_or_create("c-a") == key and await keys.get("c-a") == key
+    stored = await keys.store.get("c-a")
+    assert isinstance(stored, str) and key not in stored.encode(), "only the wrapped key is stored"
     assert await keys.get("c-none") is None
     assert await keys.get_or_create("c-b") != key
     await keys.erase("c-a")

@@ -11,7 +11,7 @@ from google.protobuf import message_factory
 
 from contracts.envelope import Role
 from contracts.proto import intake_pb2, intake_pb2_grpc
-from services.intake.bootstrap import bootstrap
+from services.intake.bootstrap import KeySettings, bootstrap
 from services.intake.entrypoints.grpc_api import IntakeServicer
 from services.intake.entrypoints.main import SERVICE_NAME
 from services.plumbing import auth, devsecrets, grpcserver
@@ -45,7 +45,7 @@ async def api(settings: Settings, tmp_path) -> AsyncIterator[Api]:
     secrets = devsecrets.write(tmp_path)
     verifier = auth.TokenVerifier(auth.load_public((secrets / "jwt-public.pem").read_bytes()))
     issuer = auth.TokenIssuer(auth.load_private((secrets / "jwt-private.pem").read_bytes()))
-    app = await bootstrap(settings)
+    app = await bootstrap(settings, KeySettings(kek_keyring_file=secrets / devsecrets.KEYRING))
     servicer = IntakeServicer(app.deps)
     service = grpcserver.Service(SERVICE_NAME, lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(
         servicer, s), servicer.ACCESS)

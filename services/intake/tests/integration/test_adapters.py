@@ -1,18 +1,10 @@
-"""The MongoDB adapters pass the same contracts as the in-memory fakes."""
+"""The MongoDB adapters pass the same contracts as the in-memory fakes (the key store's: test_keys.py)."""
 import pytest
 
-from services.intake.adapters.mongo import MongoKeyStore, MongoQuestionReferrals, MongoQuestionViews
-from services.intake.tests.port_contracts import (
-    key_store_contract,
-    question_referrals_contract,
-    question_views_contract,
-)
+from services.intake.adapters.mongo import MongoQuestionReferrals, MongoQuestionViews
+from services.intake.tests.port_contracts import question_referrals_contract, question_views_contract
 
 pytestmark = pytest.mark.integration
-
-
-async def test_mongo_key_store(mongo, settings) -> None:
-    await key_store_contract(MongoKeyStore(mongo, settings.database("intake")))
 
 
 async def test_mongo_question_views(mongo, settings) -> None:

@@ -1,0 +1,60 @@
+"""The local keyring file and Vault transit (through a fake Vault speaking its HTTP API on loopback) pass the same
+contract as the in-memory key wrapper."""
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.intake.adapters.keyfile import FileKeyWrapper
+from services.intake.adapters.vault import VaultTransit
+from services.intake.tests import fake_vault
+from services.intake.tests.port_contracts import key_wrapper_contract
+from services.plumbing import keyring
+from services.plumbing.keyring import WrapError
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[tuple[str, Path, fake_vault.FakeVault]]:
+    token = tmp_path / "vault-token"
+    token.write_text("s.fake-token\n")
+    with fake_vault.serving("s.fake-token") as (address, fake):
+        yield address, token, fake
+
+
+async def test_local_keyring_file(tmp_path: Path) -> None:
+    await key_wrapper_contract(FileKeyWrapper(keyring.create(tmp_path / "kek.json")),
+                               FileKeyWrapper(tmp_path / "none.json"))
+    assert len(keyring.read(tmp_path / "kek.json").versions) == 1, "retiring removed the old key from the file"
+    assert (tmp_path / "kek.json").stat().st_mode & 0o077 == 0
+
+
+async def test_vault_transit(vault) -> None:
+    address, token, fake = vault
+    await key_wrapper_contract(VaultTransit(address, token), VaultTransit(address, token, key="no-such-key"))
+    assert ("POST", "/v1/transit/rewrap/wegwijs-intake") in fake.calls
+    assert fake.keys["wegwijs-intake"].min_decryption_version == 2
+
+
+async def test_vault_errors_name_the_cause(vault, tmp_path: Path) -> None:
+    address, token, _ = vault
+    wrong = tmp_path / "wrong-token"
+    wrong.write_text("s.other")
+    with pytest.raises(WrapError, match="403 permission denied"):
+        await VaultTransit(address, wrong).wrap(b"k" * 32, "c-a")
+    with pytest.raises(WrapError, match="encryption key not found"):
+        await VaultTransit(address, token, key="gone").unwrap("vault:v1:AAAA", "c-a")
+    with pytest.raises(WrapError, match="cannot read the token file"):
+        await VaultTransit(address, tmp_path / "absent").latest()
+    with pytest.raises(WrapError, match="unreachable"):
+        await VaultTransit("http://127.0.0.1:9", token, timeout=1).latest()
+
+
+async def test_a_running_intake_sees_the_keyring_a_rotation_rewrote(tmp_path: Path) -> None:
+    path = keyring.create(tmp_path / "kek.json")
+    running, operator = FileKeyWrapper(path), FileKeyWrapper(path)
+    old = await running.wrap(b"k" * 32, "c-a")
+    await operator.rotate()
+    assert keyring.version_of(await running.wrap(b"k" * 32, "c-a")) == 2
+    await operator.retire(2)
+    with pytest.raises(WrapError, match="version 1 is not in the keyring"):
+        await running.unwrap(old, "c-a")
