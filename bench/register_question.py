@@ -152,6 +152,7 @@ async def main(args: argparse.Namespace) -> None:
             if await client.healthy():
                 break
             await asyncio.sleep(0.2)
+        await client.intake_call("OpenOffice", office_id="huis-van-de-kortrijkzaan", name="Huis")  # questions need it
 
         async def grpc_op() -> object:
             return await client.intake.RegisterQuestion(request(), metadata=client.metadata, timeout=5)

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pymongo import AsyncMongoClient
 
 from contracts.envelope import Envelope
 from contracts.events import registry
+from services.catalogue.adapters import hsds
 from services.catalogue.adapters.views_mongo import MongoViews
 from services.catalogue.application.handlers import Deps
 from services.plumbing import kafka
@@ -22,11 +24,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class CatalogueSettings(BaseSettings):
-    """What only the catalogue needs: where the official HSDS 3.1 JSON Schemas are."""
+    """What only the catalogue needs: where the official HSDS 3.1 JSON Schemas are, and what one import may hold."""
 
     model_config = SettingsConfigDict(env_prefix="WEGWIJS_", frozen=True, extra="ignore")
 
     hsds_schema_dir: Path = REPO.parent / "shared" / "hsds-3.1" / "schema"
+    # One ImportHsds: objects (nested ones counted) and bytes of one object as JSON (hsds_extra included).
+    hsds_import_max_records: int = Field(default=hsds.Limits.records, ge=1)
+    hsds_import_max_record_bytes: int = Field(default=hsds.Limits.record_bytes, ge=1024)
 
 
 @dataclass
@@ -35,6 +40,7 @@ class App:
     relay: Relay
     mongo: AsyncMongoClient[dict[str, Any]]
     hsds_schema_dir: Path
+    hsds_limits: hsds.Limits
 
 
 async def bootstrap(settings: Settings, own: CatalogueSettings | None = None) -> App:
@@ -50,4 +56,5 @@ async def bootstrap(settings: Settings, own: CatalogueSettings | None = None) ->
 
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of,
                   settings.relay_batch_size, settings.relay_poll_seconds)
-    return App(Deps(store=store, views=views, published=relay.notify), relay, mongo, own.hsds_schema_dir)
+    return App(Deps(store=store, views=views, published=relay.notify), relay, mongo, own.hsds_schema_dir,
+               hsds.Limits(own.hsds_import_max_records, own.hsds_import_max_record_bytes))

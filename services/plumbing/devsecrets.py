@@ -1,5 +1,4 @@
-"""Development secrets for the local stack and the tests: a token signing key pair, a CA, TLS certificates and
-intake's key-encryption keyring.
+"""Development secrets for the local stack and the tests: a token signing key pair, a CA and TLS certificates.
 
 Never used in production, where keys and certificates come from the platform's secret store.
 """
@@ -7,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import secrets
 from pathlib import Path
 
 from cryptography import x509
@@ -14,10 +14,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from services.plumbing import keyring
 from services.plumbing.auth import new_keypair
 
-KEYRING = "kek-keyring.json"  # intake's key-encryption keys (WEGWIJS_KEK_KEYRING_FILE)
+PARTNER_SECRET = "referral-partner-secret"  # WEGWIJS_REFERRAL_PARTNER_SECRET_FILE: senders' pseudonyms for partners
 FILES = ("jwt-private.pem", "jwt-public.pem", "ca.pem", "server.pem", "server-key.pem", "client.pem", "client-key.pem")
 
 
@@ -41,11 +40,17 @@ def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | Non
     return builder.sign(signer, hashes.SHA256())
 
 
+def _secret(path: Path) -> None:
+    """32 random bytes as hex, unless the file exists (a new one would change every partner's sender pseudonyms)."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32) + "\n")
+        path.chmod(0o600)
+
+
 def write(folder: Path) -> Path:
-    """Write every development secret into `folder` (kept if already complete; the keyring is never replaced).
-    Returns the folder."""
+    """Write every development secret into `folder` (kept if already complete). Returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    keyring.create(folder / KEYRING)
+    _secret(folder / PARTNER_SECRET)
     if all((folder / f).exists() for f in FILES):
         return folder
     jwt_private, jwt_public = new_keypair()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -17,22 +18,25 @@ from contracts.events.referral import PartnerReferral
 from services.plumbing import kafka
 from services.plumbing.eventstore.mongo import MongoEventStore
 from services.plumbing.relay import Relay
-from services.plumbing.settings import Settings
+from services.plumbing.settings import Settings, read
 from services.referral.adapters import reference_consumer
 from services.referral.adapters.mongo import MongoReference, MongoViews
 from services.referral.application import overdue
 from services.referral.application.handlers import Deps
+from services.referral.application.outbound import Senders
 
 SERVICE = "referral"
 
 
 class ReferralSettings(BaseSettings):
-    """What only referrals need: when an unanswered referral is overdue, and how often to look."""
+    """What only referrals need: when an unanswered referral is overdue, how often to look, and the secret behind
+    the senders' pseudonyms on partner topics."""
 
     model_config = SettingsConfigDict(env_prefix="WEGWIJS_REFERRAL_", frozen=True, extra="ignore")
 
     overdue_hours: int = Field(default=72, ge=1)
     overdue_check_seconds: float = Field(default=300.0, gt=0)
+    partner_secret_file: Path | None = None  # required: at least 32 random bytes, never in the database
 
 
 def topic_of(settings: Settings) -> Any:
@@ -42,6 +46,14 @@ def topic_of(settings: Settings) -> Any:
             return settings.topic(topics.partner_referrals(envelope.payload["organization_id"]))
         return settings.topic(registry.current(envelope.type).topic)
     return route
+
+
+def senders(own: ReferralSettings) -> Senders:
+    """The senders' pseudonyms from the configured secret; a missing or short secret stops the service at start."""
+    try:
+        return Senders(read(own.partner_secret_file, "referral_partner_secret_file").strip())
+    except ValueError as exc:
+        raise SystemExit(f"error: WEGWIJS_REFERRAL_PARTNER_SECRET_FILE: {exc}") from None
 
 
 @dataclass
@@ -54,6 +66,7 @@ class App:
 
 async def bootstrap(settings: Settings, own: ReferralSettings | None = None) -> App:
     own = own or ReferralSettings()
+    partner_senders = senders(own)
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
     database = settings.database(SERVICE)
     store = MongoEventStore(mongo, database)
@@ -63,7 +76,8 @@ async def bootstrap(settings: Settings, own: ReferralSettings | None = None) -> 
     reference = MongoReference(mongo, database)
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of(settings),
                   settings.relay_batch_size, settings.relay_poll_seconds)
-    deps = Deps(store=store, views=views, reference=reference, published=relay.notify)
+    deps = Deps(store=store, views=views, reference=reference, published=relay.notify,
+                senders=partner_senders)
     background = [relay.run(), reference_consumer.run(settings, reference, settings.topic(f"{SERVICE}-reference")),
                   overdue.run(deps, own.overdue_hours, own.overdue_check_seconds)]
     return App(deps, relay, mongo, background)

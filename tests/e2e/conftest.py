@@ -111,6 +111,8 @@ async def running(names: tuple[str, ...], settings: Settings, secrets: Path,
     try:
         for name in names:
             await _serving(f"127.0.0.1:{ports[name]}", client_credentials(secrets), procs)
+        if "intake" in names:
+            await _open_office(f"127.0.0.1:{ports['intake']}", secrets)
         yield ports
     finally:
         for proc, _ in procs:
@@ -121,6 +123,20 @@ async def running(names: tuple[str, ...], settings: Settings, secrets: Path,
             except subprocess.TimeoutExpired:
                 proc.kill()
             log.close()
+
+
+HUIS = "huis-van-de-kortrijkzaan"
+OPENING = f"e2e-open-{HUIS}"  # a test opening Huis again with this command id gets the first answer
+
+
+async def _open_office(address: str, secrets: Path) -> None:
+    """The Kortrijk office the tests register their questions at (a question needs an open office of its
+    municipality)."""
+    client = Client(address, address, Tokens(secrets)(Role.FRONT_OFFICE, "kortrijk"), client_credentials(secrets))
+    try:
+        await client.intake_call("OpenOffice", command_id=OPENING, office_id=HUIS, name="Huis van de Kortrijkzaan")
+    finally:
+        await client.close()
 
 
 async def _serving(address: str, credentials: grpc.ChannelCredentials, procs: list) -> None:

@@ -82,9 +82,9 @@ async def referral_system(settings: Settings, request: pytest.FixtureRequest, se
             await stubs.close()
 
 
-async def refer(front: Any, question_id: str, service_id: str, *, seconds: float = 20) -> Any:
+async def refer(front: Any, question_id: str, service_id: str, *, seconds: float = 20, command_id: str = "") -> Any:
     """Refer, waiting while the referral service has not yet learnt the question, service or consent from Kafka."""
-    request = pb.ReferToServiceRequest(command_id=cid(), question_id=question_id, service_id=service_id,
+    request = pb.ReferToServiceRequest(command_id=command_id or cid(), question_id=question_id, service_id=service_id,
                                        mode="warm-handoff")
     for _ in range(int(seconds / 0.2)):
         try:
@@ -171,7 +171,8 @@ async def test_referrals_reach_only_their_partner_who_reports_back(referral_syst
     s = referral_system
     ids = await upstream(s)
     front = s.referral(Role.FRONT_OFFICE, "kortrijk")
-    to_a = (await refer(front, ids["q_a"], ids["svc_a"])).referral_id
+    commands = [cid() for _ in range(4)]  # the referral to A and A's three reports: none may reach A
+    to_a = (await refer(front, ids["q_a"], ids["svc_a"], command_id=commands[0])).referral_id
     to_b = (await refer(front, ids["q_b"], ids["svc_b"])).referral_id
 
     await learnt(settings, "services", ids["svc_closed"], {"status": "inactive"})
@@ -184,8 +185,9 @@ async def test_referrals_reach_only_their_partner_who_reports_back(referral_syst
     with pytest.raises(grpc.aio.AioRpcError) as caught:  # B's referral is invisible to A
         await partner_a.Accept(pb.PartnerRequest(command_id=cid(), referral_id=to_b))
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
-    for call, fields in (("Accept", {}), ("Start", {}), ("Complete", {"outcome": "got-help", "went_alone": True})):
-        await getattr(partner_a, call)(pb.PartnerRequest(command_id=cid(), referral_id=to_a, **fields))
+    for command_id, (call, fields) in zip(commands[1:], (("Accept", {}), ("Start", {}), (
+            "Complete", {"outcome": "got-help", "went_alone": True})), strict=True):
+        await getattr(partner_a, call)(pb.PartnerRequest(command_id=command_id, referral_id=to_a, **fields))
 
     of_question = await front.ListReferralsOfQuestion(pb.ListReferralsOfQuestionRequest(question_id=ids["q_a"]))
     assert [(r.referral_id, r.status, r.outcome, r.went_alone) for r in of_question.referrals] == \
@@ -207,6 +209,9 @@ async def test_referrals_reach_only_their_partner_who_reports_back(referral_syst
     phones = (PHONE, PHONE.replace(" ", ""), "470 11 22 33", "470112233")
     for secret in (to_b, ids["svc_b"], B, ids["q_b"], *phones, ids["q_a"], "huis-van-de-kortrijkzaan"):
         assert secret.encode() not in everything_a, secret  # nor the question or office: not the partner's business
+    for secret in ("staff-e2e", *commands):  # nor the senders' staff ids or their command ids (only pseudonyms)
+        assert secret.encode() not in everything_a, secret
+    assert all(e.causation_id is None and e.correlation_id == e.event_id for e in seen_a)
     assert [Envelope.from_bytes(r.value).stream_id for r in raw_b] == [to_b]
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, **kafka.security(settings))

@@ -2,10 +2,15 @@
 
 Each object is validated against the official schema first; an invalid one is rejected with every reason, and the
 rest of the file still imports. Nested objects become records of their own, parents before children.
+
+A document is bounded before any object is validated (`Limits`: objects per import, bytes per object), and the work
+is linear in its size; `read` is meant for a worker thread and stops at the next object once told to.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +20,22 @@ from services.catalogue.adapters import hsds_out, hsds_records
 from services.catalogue.adapters.hsds_schema import errors
 from services.catalogue.application.hsds_export import Catalogue
 from services.catalogue.application.hsds_import import Incoming
-from services.plumbing.errors import describe
+from services.plumbing.errors import InvalidArgument, describe, few
+from services.plumbing.offload import NEVER, Stop
 
 KINDS = ("organization", "service", "location", "service_at_location")
 ORDER = {"organization": 0, "location": 1, "service": 2, "service_at_location": 3}
 PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
+NESTED = ("locations", "services", "service_at_locations", "organization", "location")  # objects inside objects
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one ImportHsds may hold: objects (nested ones counted) and bytes of one object as JSON (`hsds_extra`,
+    the fields we do not model, included; its nested objects not)."""
+
+    records: int = 5000
+    record_bytes: int = 64 * 1024
 
 
 def detect(doc: dict[str, Any]) -> str:
@@ -44,15 +60,64 @@ def records_of(document: Any) -> list[Any]:
     return [document]
 
 
-def parse(document: Any, schema_dir: Path, kind: str | None = None) -> list[Incoming]:
-    items: list[Incoming] = []
+def read(text: str, schema_dir: Path, kind: str | None, limits: Limits, stop: Stop = NEVER) -> list[Incoming]:
+    """The records of an ImportHsds document: JSON checked, bounded (`check`), then parsed."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidArgument("document", f"not JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidArgument("document", "nested too deep") from None
+    check(document, limits)
+    return parse(document, schema_dir, kind, stop)
+
+
+def check(document: Any, limits: Limits) -> None:
+    """INVALID_ARGUMENT, before any object is validated, for too many objects or an object too large."""
+    sizes: list[tuple[str, int]] = []
+    try:
+        for i, doc in enumerate(records_of(document)):
+            _sizes(doc, f"document[{i}]", sizes, limits.records)
+            if len(sizes) > limits.records:
+                raise InvalidArgument("document", f"more than {limits.records:,} objects (nested ones counted); "
+                                                  "at most that many per import: split the file")
+    except RecursionError:
+        raise InvalidArgument("document", "nested too deep") from None
+    large = [(where, n) for where, n in sizes if n > limits.record_bytes]
+    if large:
+        raise InvalidArgument(large[0][0] if len(large) == 1 else "document",
+                              f"at most {limits.record_bytes:,} bytes per object as JSON; larger: "
+                              + few([f"{where} ({n:,} bytes)" for where, n in large]))
+
+
+def _sizes(doc: Any, where: str, out: list[tuple[str, int]], most: int) -> None:
+    """(position, bytes without nested objects) of `doc` and of each object nested in it, until `most` are found."""
+    if not isinstance(doc, dict) or len(out) > most:
+        return
+    own = {k: v for k, v in doc.items() if k not in NESTED or not isinstance(v, list | dict)}
+    out.append((where, len(json.dumps(own, ensure_ascii=False).encode())))
+    for key in NESTED:
+        value = doc.get(key)
+        if isinstance(value, dict):
+            _sizes(value, f"{where}.{key}", out, most)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                _sizes(item, f"{where}.{key}[{i}]", out, most)
+
+
+def parse(document: Any, schema_dir: Path, kind: str | None = None, stop: Stop = NEVER) -> list[Incoming]:
+    """Every object as a record (or the reasons it is none); an object nested twice counts once, at its first place;
+    kinds in dependency order, each in document order."""
+    first: dict[tuple[str, str], tuple[int, Incoming]] = {}
     for i, doc in enumerate(records_of(document)):
         if not isinstance(doc, dict):
-            items.append(Incoming("unknown", f"#{i + 1}", problems=("not a JSON object",)))
-            continue
-        items.extend(_one(kind or detect(doc), doc, schema_dir, f"#{i + 1}"))
-    first = {(item.kind, item.hsds_id): item for item in reversed(items)}  # an object nested twice counts once
-    return sorted(first.values(), key=lambda item: (ORDER.get(item.kind, 4), items.index(item)))
+            found: Iterator[Incoming] = iter([Incoming("unknown", f"#{i + 1}", problems=("not a JSON object",))])
+        else:
+            found = _one(kind or detect(doc), doc, schema_dir, f"#{i + 1}")
+        for item in found:
+            stop.check()
+            first.setdefault((item.kind, item.hsds_id), (len(first), item))
+    return [item for _, item in sorted(first.values(), key=lambda p: (ORDER.get(p[1].kind, 4), p[0]))]
 
 
 def _one(kind: str, doc: dict[str, Any], schema_dir: Path, position: str,

@@ -20,7 +20,7 @@ from services.catalogue.domain import commands as c
 from services.catalogue.domain.search import ServiceQuery
 from services.catalogue.entrypoints.messages import (
     data, import_response, offset, optional, search_response, service_view)
-from services.plumbing import auth
+from services.plumbing import auth, offload
 from services.plumbing.errors import InvalidArgument
 
 Ctx = grpc.aio.ServicerContext
@@ -51,8 +51,8 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         "GetService": READERS, "SearchServices": READERS, "ExportHsds": READERS,
     }
 
-    def __init__(self, deps: Deps, hsds_schema_dir: Path) -> None:
-        self.deps, self.schema_dir = deps, hsds_schema_dir
+    def __init__(self, deps: Deps, hsds_schema_dir: Path, limits: hsds.Limits = hsds.Limits()) -> None:
+        self.deps, self.schema_dir, self.limits = deps, hsds_schema_dir, limits
 
     async def _run(self, cmd: c.Command) -> pb.CommandResult:
         return pb.CommandResult(**await handle(cmd, context(), self.deps))
@@ -124,11 +124,8 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         cmd = c.Command(command_id=r.command_id, tenant=tenant_of(r.tenant))
         if r.kind and r.kind not in hsds.KINDS:
             raise InvalidArgument("kind", f"one of {', '.join(hsds.KINDS)}, or empty to detect")
-        try:
-            document = json.loads(r.document)
-        except json.JSONDecodeError as exc:
-            raise InvalidArgument("document", f"not JSON: {exc}") from None
-        items = hsds.parse(document, self.schema_dir, optional(r.kind))
+        items = await offload.run(lambda stop: hsds.read(r.document, self.schema_dir, optional(r.kind), self.limits,
+                                                          stop))
         return import_response(await import_records(items, cmd.tenant, cmd.command_id, context(), self.deps))
 
     async def ExportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802
@@ -138,6 +135,10 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         tenant = tenant_of(r.tenant)
         if tenant not in MUNICIPALITIES:
             raise InvalidArgument("tenant", f"unknown municipality {tenant!r}")
-        document = hsds.export(kind, await hsds_export.catalogue(tenant, self.deps))
-        return pb.ExportHsdsResponse(document=json.dumps(document, ensure_ascii=False),
-                                     records=document["total_items"])
+        records = await hsds_export.catalogue(tenant, self.deps)
+
+        def render(_: offload.Stop) -> pb.ExportHsdsResponse:  # CPU-heavy for a large catalogue: off the loop
+            document = hsds.export(kind, records)
+            return pb.ExportHsdsResponse(document=json.dumps(document, ensure_ascii=False),
+                                         records=document["total_items"])
+        return await offload.run(render)

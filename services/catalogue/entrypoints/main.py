@@ -12,7 +12,7 @@ SERVICE_NAME = catalogue_pb2.DESCRIPTOR.services_by_name["CatalogueService"].ful
 
 async def main(settings: Settings) -> None:
     app = await bootstrap(settings)
-    servicer = CatalogueServicer(app.deps, app.hsds_schema_dir)
+    servicer = CatalogueServicer(app.deps, app.hsds_schema_dir, app.hsds_limits)
     api = grpcserver.Service(SERVICE_NAME,
                              lambda s: catalogue_pb2_grpc.add_CatalogueServiceServicer_to_server(servicer, s),
                              servicer.ACCESS)

@@ -1,11 +1,13 @@
 """Use cases of intake: load, decide, append. `HANDLERS` is the service's table of contents."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from contracts.envelope import Envelope
 from services.intake.application import crypto
+from services.intake.application.references import resolved
 from services.intake.application.unit import Context, Deps, execute
 from services.intake.application.views import document
 from services.intake.domain import client, office, question, signal
@@ -14,6 +16,7 @@ from services.intake.domain.errors import ClientRuleViolated
 from services.intake.domain.fields import Command
 
 __all__ = ["Context", "Deps", "HANDLERS", "handle"]
+NEW_CLIENTS = uuid.UUID("6f1d3c52-8a0e-4f7b-9c1e-2b5d7a9e4c10")  # namespace of the command ids of implicit clients
 
 
 def _question(cmd: c.QuestionCommand | c.RegisterQuestion, ctx: Context, deps: Deps, question_id: str,
@@ -28,9 +31,19 @@ def _question(cmd: c.QuestionCommand | c.RegisterQuestion, ctx: Context, deps: D
 
 
 async def register_question(cmd: c.RegisterQuestion, ctx: Context, deps: Deps) -> dict[str, Any]:
-    question_id, client_id = f"q-{deps.new_id()}", cmd.client_id or f"c-{deps.new_id()}"
+    client_id = cmd.client_id or await _new_client(cmd, ctx, deps)
+    question_id = f"q-{deps.new_id()}"
     return await _question(cmd, ctx, deps, question_id, lambda s: question.register(s, cmd, client_id),
                            occurred_at=cmd.occurred_at, new_stream=True)
+
+
+async def _new_client(cmd: c.RegisterQuestion, ctx: Context, deps: Deps) -> str:
+    """A new client's stream starts with their first question, so the pseudonym handed back is one every later call
+    finds in this municipality. Its command id is derived from the question's: a retry gets the same client."""
+    first = client.RegisterClient(command_id=uuid.uuid5(NEW_CLIENTS, cmd.command_id).hex, tenant=cmd.tenant)
+    registered = await _client(first, ctx, deps, f"c-{deps.new_id()}", client.register, new_stream=True,
+                               occurred_at=cmd.occurred_at)
+    return str(registered["client_id"])
 
 
 def _on_question(decide: Callable[[question.Question, Any], Any]) -> Callable[..., Any]:
@@ -125,5 +138,6 @@ HANDLERS: dict[type[Command], Callable[..., Any]] = {
 }
 
 
+@resolved
 async def handle(cmd: Command, ctx: Context, deps: Deps) -> dict[str, Any]:
     return await HANDLERS[type(cmd)](cmd, ctx, deps)

@@ -10,6 +10,7 @@ from contracts.envelope import Envelope
 from contracts.events import decode
 from contracts.events.intake_client import ClientContactDetailsRecorded, ClientErased, ClientNoteAdded
 from services.intake.application import crypto
+from services.intake.application.references import resolved
 from services.intake.application.referrals import ReferralEntry, merge
 from services.intake.application.unit import Deps, load
 from services.intake.application.views import day_of
@@ -46,6 +47,7 @@ class ClientView:
     notes: list[tuple[str, str, datetime]]  # (note id, text, written at)
 
 
+@resolved
 async def get_question(q: c.GetQuestion, deps: Deps) -> QuestionWithHistory:
     stream = await load(deps, q.question_id, q.tenant)
     if not stream:
@@ -60,16 +62,19 @@ async def _page(deps: Deps, tenant: str, size: int, token: str | None, **filters
     return Page(found[:size], found[size - 1]["_id"] if more else "")
 
 
+@resolved
 async def client_questions(q: c.ListClientQuestions, deps: Deps) -> Page:
     return await _page(deps, q.tenant, q.page_size, q.page_token, client_id=q.client_id,
                        open_only=not q.include_closed)
 
 
+@resolved
 async def office_questions(q: c.ListOfficeQuestions, deps: Deps) -> Page:
     return await _page(deps, q.tenant, q.page_size, q.page_token, office_id=q.office_id,
                        day=q.day or day_of(deps.now()))
 
 
+@resolved
 async def get_client(q: client.GetClient, deps: Deps) -> ClientView:
     stream = await load(deps, q.client_id, q.tenant)
     if not stream:
@@ -94,6 +99,7 @@ async def get_client(q: client.GetClient, deps: Deps) -> ClientView:
     return ClientView(q.client_id, False, consent, details, notes)
 
 
+@resolved
 async def get_office(q: office.GetOffice, deps: Deps) -> office.Office:
     stream_id = office.stream_of(q.tenant, q.office_id)
     stream = await load(deps, stream_id, q.tenant)

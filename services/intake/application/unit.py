@@ -62,19 +62,20 @@ async def execute(cmd: Command, ctx: Context, deps: Deps, *, stream_id: str,
                   before: Callable[[Any], Awaitable[None]] | None = None,
                   after: Callable[[Any, Sequence[Envelope]], Awaitable[None]] | None = None,
                   occurred_at: datetime | None = None, new_stream: bool = False) -> dict[str, Any]:
-    """Carry out one command on one stream. A retried command_id returns its first answer and writes nothing;
+    """Carry out one command on one stream. A retried command_id returns its first answer and writes nothing (the
+    store knows command ids per municipality: one used in another is as new here);
     a conflicting append reloads and decides again. `before` runs side effects that must precede the append
     (key deletion); `after` updates the query model from the new state and the whole stream.
 
     `new_stream`: the stream id was just made up, so there is nothing to load and no earlier attempt to look up
     first; a retry is still answered with its first result, by the store's unique command_id on append.
     """
-    if not new_stream and (earlier := await deps.store.by_command(cmd.command_id)) is not None:
-        return _first_answer(cmd, earlier)
+    if not new_stream and (earlier := await deps.store.by_command(cmd.command_id, tenant=cmd.tenant)) is not None:
+        return earlier.result
     for attempt in range(RETRIES):
         envelopes = [] if new_stream else await load(deps, stream_id, cmd.tenant)
         if attempt == 0 and (earlier := await started_by(deps.store, cmd.command_id, envelopes)) is not None:
-            return _first_answer(cmd, earlier)
+            return earlier.result
         state = initial()
         for envelope in envelopes:
             state = state.apply(decode(envelope))
@@ -94,15 +95,9 @@ async def execute(cmd: Command, ctx: Context, deps: Deps, *, stream_id: str,
                 raise
             continue
         if stored.commit_id != commit.commit_id:
-            return _first_answer(cmd, stored)
+            return stored.result
         deps.published()
         if after is not None:
             await after(state, [*envelopes, *stored.events])
         return stored.result
     raise AssertionError("unreachable")
-
-
-def _first_answer(cmd: Command, earlier: Commit) -> dict[str, Any]:
-    if earlier.events and earlier.events[0].tenant != cmd.tenant:
-        raise Unknown(f"command_id: {cmd.command_id!r} belongs to another municipality")
-    return earlier.result

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -59,6 +59,7 @@ class Command(BaseModel):
 
     command_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     tenant: Tenant
+    creates: ClassVar[frozenset[str]] = frozenset()  # id fields naming what this command makes (not looked up)
 
 
 class Query(BaseModel):

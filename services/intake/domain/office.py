@@ -15,6 +15,9 @@ from services.intake.domain.fields import Command, Id, Languages, Query
 
 
 class OpenOffice(Command):
+    """Office ids are chosen by the municipality and are its own: another's office of the same id is no obstacle."""
+
+    creates = frozenset({"office_id"})
     office_id: Id
     name: str = Field(min_length=1, max_length=200)
 
@@ -95,7 +98,7 @@ def add_worker(state: Office, cmd: AddBridgeWorker) -> list[DomainEvent]:
 def change_languages(state: Office, cmd: ChangeBridgeWorkerLanguages) -> list[DomainEvent]:
     _exists(state, cmd.office_id)
     if cmd.staff_id not in state.workers:
-        raise OfficeRuleViolated(f"staff_id: {cmd.staff_id} does not work at {cmd.office_id}")
+        raise Unknown(f"staff_id: bridge worker {cmd.staff_id!r} does not exist at office {cmd.office_id!r}")
     if state.workers[cmd.staff_id] == cmd.languages:
         raise OfficeRuleViolated("languages: the bridge worker already has exactly these languages")
     return _counted(state, BridgeWorkerLanguagesChanged(office_id=cmd.office_id, staff_id=cmd.staff_id,

@@ -40,7 +40,13 @@ class Desk:
     async def register(self, **changes: Any) -> str:
         fields = {**REGISTER, **changes}
         fields.pop("tenant")
+        await self.office(fields["office_id"])
         return (await self.run(c.RegisterQuestion, **fields))["question_id"]
+
+    async def office(self, office_id: str) -> None:
+        """The office opened, if it is not yet: a question is registered at an office of the municipality."""
+        if await self.deps.store.first(office.stream_of(self.tenant, office_id)) is None:
+            await self.run(office.OpenOffice, office_id=office_id, name="Onthaal")
 
     async def types(self, stream_id: str) -> list[str]:
         return [e.type for e in await self.deps.store.load(stream_id)]

@@ -12,7 +12,7 @@ class InMemoryEventStore:
         self.commits: dict[str, Commit] = {}
 
     async def append(self, commit: Commit) -> Commit:
-        if (earlier := await self.by_command(commit.command_id)) is not None:
+        if (earlier := await self.by_command(commit.command_id, tenant=commit.tenant)) is not None:
             return earlier
         if any(c.stream_id == commit.stream_id and c.first_version == commit.first_version
                for c in self.commits.values()):
@@ -20,12 +20,17 @@ class InMemoryEventStore:
         self.commits[commit.commit_id] = commit
         return commit
 
-    async def by_command(self, command_id: str, thorough: bool = False) -> Commit | None:
-        return next((c for c in self.commits.values() if c.command_id == command_id), None)
+    async def by_command(self, command_id: str, thorough: bool = False, tenant: str | None = None) -> Commit | None:
+        return next((c for c in self.commits.values()
+                     if c.command_id == command_id and tenant in (None, c.tenant)), None)
 
     async def load(self, stream_id: str) -> list[Envelope]:
         commits = sorted((c for c in self.commits.values() if c.stream_id == stream_id), key=lambda c: c.first_version)
         return [e for c in commits for e in c.events]
+
+    async def first(self, stream_id: str) -> Envelope | None:
+        return next((c.events[0] for c in self.commits.values() if c.stream_id == stream_id and c.first_version == 1
+                     and c.events), None)
 
     async def unpublished(self, limit: int) -> Sequence[Commit]:
         return sorted((c for c in self.commits.values() if not c.published), key=lambda c: c.commit_id)[:limit]

@@ -3,8 +3,10 @@
 Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend answers from an index:
 - a commit's `_id` is `<stream_id>|<first_version>` (zero-padded), so the primary key itself is the optimistic
   concurrency check, and a stream loads by probing its commits in version order;
-- a retried command on an existing stream is found through `commands` (`_id` = command id), written right after
-  its commit; a command that starts a stream writes no marker (one insert less for every creation): its retry, like
+- a command id counts once per municipality (the unique index on `commits` is on `tenant` + `command_id`): the same
+  id used in another municipality is a command of its own, never answered from there;
+- a retried command on an existing stream is found through `commands` (`_id` = `<tenant>|<command id>`), written
+  right after its commit; a command that starts a stream writes no marker (one insert less for every creation): its retry, like
   the retry of a command whose marker was lost in a crash, is refused by the unique index on `commits.command_id`
   and answered from the first commit, found by a scan on that rare path;
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
@@ -25,11 +27,17 @@ from contracts.envelope import Envelope
 from services.plumbing.eventstore.ports import Commit, ConcurrencyError, StoreUnavailable
 
 COMMITS, COMMANDS, PUBLISHED = "commits", "commands", "published"
+UNSCOPED_INDEX = "command_unique"  # the index of before command ids were per municipality: dropped
 DUPLICATE_KEY = 11000
 
 
 def commit_key(stream_id: str, first_version: int) -> str:
     return f"{stream_id}|{first_version:010d}"
+
+
+def command_key(tenant: str, command_id: str) -> str:
+    """The `_id` of a command marker: a command id is the caller's within its municipality."""
+    return f"{tenant}|{command_id}"
 
 
 class MongoEventStore:
@@ -41,13 +49,16 @@ class MongoEventStore:
         self._scanned = False
 
     async def create_indexes(self) -> None:
-        await self._commits.create_index("command_id", unique=True, name="command_unique")
+        if UNSCOPED_INDEX in await self._commits.index_information():
+            await self._commits.drop_index(UNSCOPED_INDEX)
+        await self._commits.create_index([("tenant", 1), ("command_id", 1)], unique=True, name="command_per_tenant")
 
     async def append(self, commit: Commit) -> Commit:
         try:
             await _guard(self._commits.insert_one(_to_doc(commit)))
         except DuplicateKeyError:
-            earlier = await self.by_command(commit.command_id) or await self._scan_command(commit.command_id)
+            earlier = (await self.by_command(commit.command_id, tenant=commit.tenant)
+                       or await self._scan_command(commit.command_id, commit.tenant))
             if earlier is not None:
                 return earlier
             raise ConcurrencyError(f"stream {commit.stream_id} already has version {commit.first_version}") from None
@@ -56,10 +67,11 @@ class MongoEventStore:
             await self._remember_command(commit)
         return commit
 
-    async def by_command(self, command_id: str, thorough: bool = False) -> Commit | None:
-        marker = await _guard(self._commands.find_one({"_id": command_id}))
+    async def by_command(self, command_id: str, thorough: bool = False, tenant: str | None = None) -> Commit | None:
+        found = {"_id": command_key(tenant, command_id)} if tenant is not None else {"command_id": command_id}
+        marker = await _guard(self._commands.find_one(found))
         if marker is None:
-            return await self._scan_command(command_id) if thorough else None
+            return await self._scan_command(command_id, tenant) if thorough else None
         doc = await _guard(self._commits.find_one({"_id": marker["commit"]}))
         return _from_doc(doc) if doc else None
 
@@ -68,6 +80,10 @@ class MongoEventStore:
         while (doc := await _guard(self._commits.find_one({"_id": commit_key(stream_id, len(events) + 1)}))):
             events.extend(_from_doc(doc).events)
         return events
+
+    async def first(self, stream_id: str) -> Envelope | None:
+        doc = await _guard(self._commits.find_one({"_id": commit_key(stream_id, 1)}))
+        return _from_doc(doc).events[0] if doc and doc["events"] else None
 
     async def unpublished(self, limit: int) -> Sequence[Commit]:
         if not self._scanned:
@@ -96,17 +112,19 @@ class MongoEventStore:
     async def _remember_command(self, commit: Commit) -> None:
         try:
             await _guard(self._commands.insert_one(
-                {"_id": commit.command_id, "commit": commit_key(commit.stream_id, commit.first_version)}))
+                {"_id": command_key(commit.tenant, commit.command_id), "command_id": commit.command_id,
+                 "commit": commit_key(commit.stream_id, commit.first_version)}))
         except DuplicateKeyError:
             pass
 
-    async def _scan_command(self, command_id: str) -> Commit | None:
-        """The slow path after a crash lost a command marker: find the commit by its command id, restore the marker."""
-        doc = await _guard(self._commits.find_one({"command_id": command_id}))
-        if doc is None:
-            return None
-        commit = _from_doc(doc)
-        await self._remember_command(commit)
+    async def _scan_command(self, command_id: str, tenant: str | None) -> Commit | None:
+        """The slow path after a crash lost a command marker: find the commit by its command id (and municipality,
+        read from its events: commits stored before command ids were per municipality have no `tenant` field),
+        restore the marker."""
+        docs = await _guard(self._commits.find({"command_id": command_id}).to_list())
+        commit = next((c for c in map(_from_doc, docs) if tenant in (None, c.tenant)), None)
+        if commit is not None:
+            await self._remember_command(commit)
         return commit
 
 
@@ -119,8 +137,8 @@ async def _guard(awaitable: Any) -> Any:
 
 def _to_doc(commit: Commit) -> dict[str, Any]:
     doc = commit.model_dump(mode="json", exclude={"published"})
-    return {**doc, "_id": commit_key(commit.stream_id, commit.first_version)}
+    return {**doc, "_id": commit_key(commit.stream_id, commit.first_version), "tenant": commit.tenant}
 
 
 def _from_doc(doc: dict[str, Any]) -> Commit:
-    return Commit.model_validate({k: v for k, v in doc.items() if k != "_id"})
+    return Commit.model_validate({k: v for k, v in doc.items() if k not in {"_id", "tenant"}})

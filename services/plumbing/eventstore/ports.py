@@ -20,7 +20,11 @@ class StoreUnavailable(Exception):
 
 
 class Commit(BaseModel):
-    """The events of one command on one stream, stored atomically as one document."""
+    """The events of one command on one stream, stored atomically as one document.
+
+    A command id is the caller's within its municipality: the store keeps one commit per (tenant, command id), so
+    the same id used in another municipality is a command of its own there, never an answer from here.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -45,18 +49,26 @@ class Commit(BaseModel):
         return cls(stream_id=stream_id, first_version=first_version, command_id=command_id, events=envelopes,
                    result=result)
 
+    @property
+    def tenant(self) -> str:
+        """The municipality the commit's events belong to: the scope of its command id."""
+        return self.events[0].tenant if self.events else ""
+
 
 class EventStore(Protocol):
     async def append(self, commit: Commit) -> Commit:
-        """Store `commit` unless its command_id was seen: then return the first commit and write nothing.
+        """Store `commit` unless its command_id was seen in its municipality (`commit.tenant`): then return the first
+        commit and write nothing. The same command id of another municipality does not count.
 
         Raises ConcurrencyError if the stream already has a commit at `commit.first_version`.
         """
         ...
 
-    async def by_command(self, command_id: str, thorough: bool = False) -> Commit | None:
-        """The commit an earlier attempt of this command made, if known cheaply.
+    async def by_command(self, command_id: str, thorough: bool = False, tenant: str | None = None) -> Commit | None:
+        """The commit an earlier attempt of this command made in `tenant`'s municipality, if known cheaply.
 
+        `tenant` None: in any municipality, for a caller that cannot know it yet (a partner's command, before the
+        referral is loaded); slower on MongoDB (the markers are keyed by tenant and command id).
         May miss a command that started a stream; `append` answers such a retry with the first commit all the same.
         `thorough`: never miss it, at the cost of a scan where it is not known cheaply (for a caller that saw this
         command's events in the stream but whose command would now be refused, like opening an open office again).
@@ -65,6 +77,10 @@ class EventStore(Protocol):
 
     async def load(self, stream_id: str) -> list[Envelope]:
         """All events of a stream, in version order."""
+        ...
+
+    async def first(self, stream_id: str) -> Envelope | None:
+        """The stream's first event (whose municipality the stream is), without loading the rest; None: no stream."""
         ...
 
     async def unpublished(self, limit: int) -> Sequence[Commit]:
@@ -79,5 +95,5 @@ async def started_by(store: EventStore, command_id: str, stream: Sequence[Envelo
     starts a stream finds no command marker (none is written for those), and deciding again could be refused (an
     office already open, a referral that exists), so the caller answers with this commit's result instead."""
     if any(e.causation_id == command_id for e in stream):
-        return await store.by_command(command_id, thorough=True)
+        return await store.by_command(command_id, thorough=True, tenant=stream[0].tenant)
     return None

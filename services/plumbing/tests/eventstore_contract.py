@@ -7,7 +7,7 @@ import pytest
 
 from contracts.envelope import Actor, Role, new_event_id
 from contracts.events.intake import QuestionRegistered
-from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore
+from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore, started_by
 
 ACTOR = Actor(staff_id="s-1", role=Role.FRONT_OFFICE)
 
@@ -17,8 +17,8 @@ def registered(question_id: str) -> QuestionRegistered:
                               themes=("housing",), client_languages=("ar",), language_used="ar")
 
 
-def commit(stream: str, first_version: int = 1, command_id: str | None = None) -> Commit:
-    return Commit.of([registered(stream)], stream_id=stream, first_version=first_version, tenant="kortrijk",
+def commit(stream: str, first_version: int = 1, command_id: str | None = None, tenant: str = "kortrijk") -> Commit:
+    return Commit.of([registered(stream)], stream_id=stream, first_version=first_version, tenant=tenant,
                      actor=ACTOR, command_id=command_id or new_event_id(), correlation_id="corr-1",
                      occurred_at=datetime.now(UTC), result={"question_id": stream})
 
@@ -50,6 +50,33 @@ class EventStoreContract:
         assert (await store.by_command("cmd-open", thorough=True)).commit_id == first.commit_id
         assert await store.by_command("cmd-never", thorough=True) is None
 
+    async def test_a_command_id_of_another_municipality_is_as_if_never_used(self, store: EventStore) -> None:
+        brugge = await store.append(commit("q-b", 1, command_id="cmd-shared", tenant="brugge"))
+        await store.append(commit("q-b", 2, command_id="cmd-shared-2", tenant="brugge"))
+        for thorough in (False, True):
+            assert await store.by_command("cmd-shared", thorough, tenant="kortrijk") is None
+            assert await store.by_command("cmd-shared-2", thorough, tenant="kortrijk") is None
+        kortrijk = await store.append(commit("q-k", 1, command_id="cmd-shared", tenant="kortrijk"))
+        again = await store.append(commit("q-k", 2, command_id="cmd-shared-2", tenant="kortrijk"))
+        assert kortrijk.commit_id != brugge.commit_id and again.stream_id == "q-k"
+        assert [e.tenant for e in await store.load("q-k")] == ["kortrijk", "kortrijk"]
+        assert (await store.by_command("cmd-shared", thorough=True, tenant="kortrijk")).stream_id == "q-k"
+        assert (await store.by_command("cmd-shared-2", tenant="brugge")).stream_id == "q-b"
+        assert (await store.by_command("cmd-shared", thorough=True, tenant="brugge")).commit_id == brugge.commit_id
+        retried = await store.append(commit("q-k2", 1, command_id="cmd-shared", tenant="kortrijk"))
+        assert retried.commit_id == kortrijk.commit_id and await store.load("q-k2") == []
+
+    async def test_a_command_is_found_in_any_municipality_when_none_is_named(self, store: EventStore) -> None:
+        first = await store.append(commit("q-any", 1, command_id="cmd-any", tenant="brugge"))
+        second = await store.append(commit("q-any", 2, command_id="cmd-any-2", tenant="brugge"))
+        assert (await store.by_command("cmd-any", thorough=True)).commit_id == first.commit_id
+        assert (await store.by_command("cmd-any-2")).commit_id == second.commit_id
+
+    async def test_started_by_looks_in_the_streams_municipality(self, store: EventStore) -> None:
+        await store.append(commit("office-k", 1, command_id="cmd-start", tenant="kortrijk"))
+        first = await store.append(commit("office-b", 1, command_id="cmd-start", tenant="brugge"))
+        assert (await started_by(store, "cmd-start", await store.load("office-b"))).commit_id == first.commit_id
+
     async def test_unpublished_until_marked(self, store: EventStore) -> None:
         a, b = await store.append(commit("q-4")), await store.append(commit("q-5"))
         assert [c.commit_id for c in await store.unpublished(10)] == [a.commit_id, b.commit_id]
@@ -57,6 +84,14 @@ class EventStoreContract:
         assert [c.commit_id for c in await store.unpublished(10)] == [b.commit_id]
         assert [c.commit_id for c in await store.unpublished(1)] == [b.commit_id]
 
+    async def test_first_is_the_first_event_of_a_stream(self, store: EventStore) -> None:
+        await store.append(commit("q-first", 2, tenant="brugge"))
+        assert await store.first("q-first") is None, "no version 1 yet"
+        await store.append(commit("q-first", 1, tenant="brugge"))
+        first = await store.first("q-first")
+        assert (first.stream_version, first.tenant) == (1, "brugge")
+
     async def test_unknown_stream_loads_empty(self, store: EventStore) -> None:
         assert await store.load("nope") == []
+        assert await store.first("nope") is None
         assert await store.by_command("nope") is None

@@ -10,6 +10,7 @@ from typing import Any
 
 from contracts.envelope import Actor, Envelope, new_event_id
 from contracts.events import DomainEvent, decode
+from services.referral.application.outbound import Senders, addressed
 from services.referral.application.ports import ReferenceData, ReferralViews
 from services.referral.domain import commands as c
 from services.referral.domain import referral as r
@@ -32,6 +33,7 @@ class Deps:
     views: ReferralViews
     reference: ReferenceData
     published: Callable[[], None] = lambda: None  # wakes the relay after an append
+    senders: Senders = field(default_factory=Senders)  # ephemeral secret; the composition root passes the configured
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -65,9 +67,9 @@ async def _append(cmd: c.Command, ctx: Context, deps: Deps, state: r.Referral, t
     after = reduce(lambda s, e: s.apply(e, now), events, state)
     partner = r.partner_view(after, events[-1].event_type, events[-1])
     result = {"referral_id": after.referral_id, "status": after.status, "version": after.version + 1}
-    commit = Commit.of([*events, partner], stream_id=state.referral_id, first_version=state.version + 1,
-                       tenant=tenant, actor=ctx.actor, command_id=cmd.command_id, correlation_id=ctx.correlation_id,
-                       occurred_at=now, result=result)
+    commit = addressed(Commit.of([*events, partner], stream_id=state.referral_id, first_version=state.version + 1,
+                                 tenant=tenant, actor=ctx.actor, command_id=cmd.command_id,
+                                 correlation_id=ctx.correlation_id, occurred_at=now, result=result), deps.senders)
     stored = await deps.store.append(commit)
     deps.published()
     if stored.commit_id == commit.commit_id:

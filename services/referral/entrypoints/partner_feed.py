@@ -3,7 +3,8 @@
 Messages are published by the relay from the event store (the outbox), not by this broker: that keeps "the referral
 was recorded" and "the partner will be told" one atomic write. This module declares the same topic and message
 schema to FastStream, which generates the document; a test regenerates it and compares with the committed file.
-Regenerate with `python -m services.referral.entrypoints.partner_feed`.
+Regenerate with `python -m services.referral.entrypoints.partner_feed`. What the envelope carries for a partner
+(a pseudonym of the sender, none of the caller's ids) is made in `application/outbound.py`.
 """
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from typing import Literal
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from contracts import topics
-from contracts.envelope import Envelope
+from contracts.envelope import Actor, Envelope
 from contracts.events.referral import PartnerReferral
 
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "asyncapi" / "referral-partners.yaml"
@@ -26,17 +27,24 @@ After every change of a referral (requested, accepted, ..., completed, flagged o
 referral as the partner needs it to act: the client's pseudonym, the service, themes, languages, mode, priority,
 status, and the reason or outcome of the change. Never contact details or names: intake keeps those encrypted and
 shares none in events. Key = referral id (per-referral order); deduplicate by (stream_id, stream_version).
+Nothing of the caller's leaves with it: `actor.staff_id` is a pseudonym of the sender made for your organisation
+alone (the same worker, the same pseudonym; no one else's pseudonym of that worker is the same, and it never
+reveals the staff id), `causation_id` is always null, and `correlation_id` is the message's own `event_id`
+(send it as `x-correlation-id` when you report back).
 Report back through gRPC wegwijs.referral.v1.ReferralService (Accept, Reject, Start, Hold, Resume, Complete, Fail).
 """
 
 
 class PartnerReferralMessage(Envelope):
-    """The envelope of every Wegwijs event, with a `PartnerReferral` payload."""
+    """The envelope of every Wegwijs event, with a `PartnerReferral` payload and nothing of the caller's."""
 
     model_config = ConfigDict(frozen=True, title="PartnerReferralMessage")
 
     type: Literal["PartnerReferral"]
     schema_version: Literal[1]
+    correlation_id: str = Field(description="The message's own event_id, never the caller's correlation id.")
+    causation_id: None = Field(default=None, description="Always null: the caller's command id stays with Wegwijs.")
+    actor: Actor = Field(description="The sender: a pseudonym made for your organisation alone, and its role.")
     payload: PartnerReferral
 
 
@@ -51,7 +59,7 @@ def broker() -> KafkaBroker:
 
 def document() -> str:
     """The AsyncAPI 3.0 document as JSON, which is YAML too (YAML 1.2 is a superset; no PyYAML needed)."""
-    spec = AsyncAPI(broker(), title="Wegwijs referral partner feeds", version="1.0.0", description=DESCRIPTION)
+    spec = AsyncAPI(broker(), title="Wegwijs referral partner feeds", version="1.1.0", description=DESCRIPTION)
     doc = spec.to_specification().to_jsonable()
     doc["channels"]["partner-referrals"]["parameters"] = {
         "organization_id": {"description": "Your organisation's id in the Wegwijs catalogue."}}

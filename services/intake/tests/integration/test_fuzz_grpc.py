@@ -17,6 +17,7 @@ CLEAR = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.Statu
 @pytest.fixture
 async def known(api) -> None:
     """A question and a client exist, so random requests also meet real state."""
+    await api.call("OpenOffice", command_id="seed-office", office_id="huis", name="Huis")
     await api.call("RegisterQuestion", command_id="seed-question", office_id="huis", channel="whatsapp",
                        themes=["housing"], client_languages=["ar"], language_used="ar")
 

@@ -53,10 +53,22 @@ async def test_an_erased_client_records_nothing_more(desk: Desk, cls, fields) ->
     assert await desk.deps.keys.get(cl) is None  # no new key was made for an erased client
 
 
-async def test_a_pseudonym_from_a_question_becomes_a_client_on_first_use(desk: Desk) -> None:
-    await desk.run(client.RecordConsent, client_id="c-from-question", contact_by_whatsapp=True)
-    assert await desk.types("c-from-question") == ["ClientRegistered", "ClientConsentRecorded"]
-    assert (await read(desk, "c-from-question")).consent["contact_by_whatsapp"] is True
+async def test_a_pseudonym_only_a_question_knows_becomes_a_client_on_first_use(desk: Desk) -> None:
+    """Before a new client's stream started with their first question, the question was the pseudonym's one trace."""
+    q = await desk.register()
+    cl = desk.deps.views.docs[q]["client_id"]
+    desk.deps.store.commits = {k: v for k, v in desk.deps.store.commits.items() if v.stream_id != cl}
+    await desk.run(client.RecordConsent, client_id=cl, contact_by_whatsapp=True)
+    assert await desk.types(cl) == ["ClientRegistered", "ClientConsentRecorded"]
+    assert (await read(desk, cl)).consent["contact_by_whatsapp"] is True
+
+
+@pytest.mark.parametrize("cls", [client.RecordConsent, client.AddClientNote])
+async def test_an_unknown_pseudonym_records_nothing(desk: Desk, cls) -> None:
+    fields = {"text": "x"} if cls is client.AddClientNote else {}
+    with pytest.raises(Unknown, match="^client_id: client 'c-nobody' does not exist$"):
+        await desk.run(cls, client_id="c-nobody", **fields)
+    assert desk.deps.store.commits == {} and await desk.deps.keys.get("c-nobody") is None
 
 
 async def test_erasing_an_unknown_client_is_not_found(desk: Desk) -> None:

@@ -27,6 +27,7 @@ def seeded() -> tuple[IntakeServicer, list[str]]:
     auth.bind(PRINCIPALS[0])
 
     async def seed() -> list[str]:
+        await servicer.OpenOffice(pb.OpenOfficeRequest(command_id="seed-office", office_id="huis", name="Huis"), None)
         q = await servicer.RegisterQuestion(pb.RegisterQuestionRequest(
             command_id="seed-question", office_id="huis", channel="whatsapp", themes=["housing"],
             client_languages=["ar"], language_used="ar"), None)

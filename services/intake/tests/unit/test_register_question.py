@@ -5,6 +5,7 @@ from pydantic import ValidationError
 from contracts.envelope import Actor, Role
 from services.intake.application.handlers import Context, Deps, handle
 from services.intake.domain.commands import RegisterQuestion
+from services.intake.domain.office import OpenOffice
 from services.plumbing.errors import describe
 from services.plumbing.eventstore.memory import InMemoryEventStore
 
@@ -17,26 +18,38 @@ def command(**changes: object) -> RegisterQuestion:
     return RegisterQuestion(**{**VALID, **changes})
 
 
+async def opened(store: InMemoryEventStore) -> Deps:
+    """Deps whose municipality has the office the questions are registered at."""
+    deps = Deps(store=store)
+    await handle(OpenOffice(command_id="cmd-office-1", tenant="kortrijk", office_id=VALID["office_id"], name="Huis"),
+                 CTX, deps)
+    return deps
+
+
 async def test_registers_a_question_with_normalised_languages() -> None:
     store = InMemoryEventStore()
-    result = await handle(command(), CTX, Deps(store=store))
+    result = await handle(command(), CTX, await opened(store))
     [event] = await store.load(result["question_id"])
     assert event.type == "QuestionRegistered" and event.tenant == "kortrijk" and event.stream_version == 1
     assert event.payload["client_languages"] == ["ar", "fr"]
     assert event.actor == CTX.actor and event.correlation_id == "corr-1" and event.causation_id == "cmd-00000001"
     assert result["client_id"].startswith("c-")
+    assert [e.type for e in await store.load(result["client_id"])] == ["ClientRegistered"], "a new client's stream"
 
 
 async def test_a_retried_command_returns_the_first_answer_and_writes_nothing() -> None:
     store = InMemoryEventStore()
-    first = await handle(command(), CTX, Deps(store=store))
+    first = await handle(command(), CTX, await opened(store))
+    written = len(store.commits)
     again = await handle(command(), CTX, Deps(store=store))
-    assert again == first and len(store.commits) == 1
+    assert again == first and len(store.commits) == written == 3  # office, client, question
 
 
 async def test_a_returning_client_keeps_their_pseudonym() -> None:
-    result = await handle(command(client_id="c-known"), CTX, Deps(store=InMemoryEventStore()))
-    assert result["client_id"] == "c-known"
+    deps = await opened(InMemoryEventStore())
+    known = (await handle(command(), CTX, deps))["client_id"]
+    result = await handle(command(command_id="cmd-00000002", client_id=known), CTX, deps)
+    assert result["client_id"] == known
 
 
 @pytest.mark.parametrize(("changes", "field", "reason"), [

@@ -37,3 +37,17 @@ async def test_a_restarted_process_finds_what_was_left_unpublished(mongo, settin
     assert [c.commit_id for c in await after.unpublished(10)] == [left.commit_id, fresh.commit_id]
     await after.mark_published([left.commit_id, fresh.commit_id])
     assert await MongoEventStore(mongo, settings.database("intake")).unpublished(10) == []
+
+
+async def test_create_indexes_drops_the_index_that_made_command_ids_global(mongo, settings) -> None:
+    from services.plumbing.tests.eventstore_contract import commit
+
+    database = settings.database("intake")
+    await mongo[database]["commits"].create_index("command_id", unique=True, name="command_unique")
+    store = MongoEventStore(mongo, database)
+    await store.create_indexes()
+    await store.create_indexes()
+    assert "command_unique" not in await mongo[database]["commits"].index_information()
+    await store.append(commit("q-old", command_id="cmd-upgraded", tenant="brugge"))
+    mine = await store.append(commit("q-new", command_id="cmd-upgraded", tenant="kortrijk"))
+    assert [e.tenant for e in await store.load("q-new")] == ["kortrijk"] and mine.stream_id == "q-new"
