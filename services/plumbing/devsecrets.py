@@ -1,4 +1,5 @@
-"""Development secrets for the local stack and the tests: a token signing key pair, a CA and TLS certificates.
+"""Development secrets for the local stack and the tests: a token signing key pair, a CA, TLS certificates and
+intake's key-encryption keyring.
 
 Never used in production, where keys and certificates come from the platform's secret store.
 """
@@ -14,8 +15,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from services.plumbing import keyring
 from services.plumbing.auth import new_keypair
 
+KEYRING = "kek-keyring.json"  # intake's key-encryption keys (WEGWIJS_KEK_KEYRING_FILE)
 PARTNER_SECRET = "referral-partner-secret"  # WEGWIJS_REFERRAL_PARTNER_SECRET_FILE: senders' pseudonyms for partners
 FILES = ("jwt-private.pem", "jwt-public.pem", "ca.pem", "server.pem", "server-key.pem", "client.pem", "client-key.pem")
 
@@ -48,9 +51,11 @@ def _secret(path: Path) -> None:
 
 
 def write(folder: Path) -> Path:
-    """Write every development secret into `folder` (kept if already complete). Returns the folder."""
+    """Write every development secret into `folder` (kept if already complete; the keyring is never replaced).
+    Returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     _secret(folder / PARTNER_SECRET)
+    keyring.create(folder / KEYRING)
     if all((folder / f).exists() for f in FILES):
         return folder
     jwt_private, jwt_public = new_keypair()

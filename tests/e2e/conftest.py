@@ -84,7 +84,8 @@ def service_env(settings: Settings, ports: dict[str, int], secrets: Path) -> dic
     """The services' environment: unique names, every service's port, the token key, intake's KEK, mutual TLS on."""
     tls_env = {"WEGWIJS_JWT_PUBLIC_KEY_FILE": secrets / "jwt-public.pem", "WEGWIJS_TLS_CERT_FILE": secrets / "server.pem",
                "WEGWIJS_TLS_KEY_FILE": secrets / "server-key.pem", "WEGWIJS_TLS_CLIENT_CA_FILE": secrets / "ca.pem",
-               "WEGWIJS_KEK_KEYRING_FILE": secrets / devsecrets.KEYRING}
+               "WEGWIJS_KEK_KEYRING_FILE": secrets / devsecrets.KEYRING,
+               "WEGWIJS_REFERRAL_PARTNER_SECRET_FILE": secrets / devsecrets.PARTNER_SECRET}
     return {**os.environ, **{k: str(v) for k, v in tls_env.items()},
             **{f"WEGWIJS_{name.upper()}_PORT": str(port) for name, port in ports.items()},
             "WEGWIJS_TOPIC_PREFIX": settings.topic_prefix, "WEGWIJS_DB_PREFIX": settings.db_prefix,
