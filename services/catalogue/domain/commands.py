@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.events.catalogue import LocationRecord, OrganizationRecord, ServiceRecord
 from contracts.tenants import MUNICIPALITIES
 from services.catalogue.domain import checks
+from services.plumbing.screening import PUBLIC
 
-EntityId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+EntityId = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+NewId = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)  # None: the catalogue picks one
 Reason = Field(min_length=3, max_length=400)
+# The catalogue's text is public data about the offer (HSDS), never about a client: published as it is
+Public = Annotated[str, PUBLIC]
 
 
 class Command(BaseModel):
@@ -33,20 +38,20 @@ def _checked(v: Any) -> Any:
 
 
 class RegisterOrganization(Command):
-    organization_id: str | None = Field(default=None, min_length=1, max_length=64)
-    record: OrganizationRecord
+    organization_id: str | None = NewId
+    record: Annotated[OrganizationRecord, PUBLIC]
     check_record = field_validator("record")(_checked)
 
 
 class RegisterService(Command):
-    service_id: str | None = Field(default=None, min_length=1, max_length=64)
-    record: ServiceRecord
+    service_id: str | None = NewId
+    record: Annotated[ServiceRecord, PUBLIC]
     check_record = field_validator("record")(_checked)
 
 
 class RegisterLocation(Command):
-    location_id: str | None = Field(default=None, min_length=1, max_length=64)
-    record: LocationRecord
+    location_id: str | None = NewId
+    record: Annotated[LocationRecord, PUBLIC]
     check_record = field_validator("record")(_checked)
 
 
@@ -54,7 +59,7 @@ class Update(Command):
     """Partial update: field → new value (JSON). Fields not named keep their value."""
 
     entity_id: str = EntityId
-    changes: dict[str, Any] = Field(min_length=1)
+    changes: Annotated[dict[str, Any], PUBLIC] = Field(min_length=1)
 
 
 class UpdateOrganization(Update):
@@ -102,23 +107,23 @@ class VerifyService(Command):
 class CloseService(Command):
     entity_id: str = EntityId
     status: Literal["inactive", "defunct", "temporarily closed"] = "inactive"
-    reason: str = Reason
+    reason: Public = Reason
 
 
 class CloseOrganization(Command):
     entity_id: str = EntityId
     status: Literal["inactive", "defunct"] = "inactive"
-    reason: str = Reason
+    reason: Public = Reason
 
 
 class CloseLocation(Command):
     entity_id: str = EntityId
-    reason: str = Reason
+    reason: Public = Reason
 
 
 class LinkServiceAtLocation(Command):
     service_id: str = EntityId
     location_id: str = EntityId
-    service_at_location_id: str | None = Field(default=None, min_length=1, max_length=64)
-    description: str | None = Field(default=None, max_length=4000)
-    hsds_extra: dict[str, Any] = Field(default_factory=dict)
+    service_at_location_id: str | None = NewId
+    description: Public | None = Field(default=None, max_length=4000)
+    hsds_extra: Annotated[dict[str, Any], PUBLIC] = Field(default_factory=dict)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -14,7 +15,8 @@ from contracts.events import DomainEvent
 from contracts.events.intake_client import (
     ClientConsentRecorded, ClientContactDetailsRecorded, ClientErased, ClientNoteAdded, ClientRegistered)
 from services.intake.domain.errors import ClientRuleViolated, Unknown
-from services.intake.domain.fields import ClientId, Command, Query, Text
+from services.intake.domain.fields import ClientId, Command, Query, SealedText
+from services.plumbing.screening import SEALED
 
 
 class RegisterClient(Command):
@@ -43,10 +45,10 @@ class ContactDetails(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    phone: str = Field(default="", max_length=40, pattern=r"^[0-9+ ()./-]*$")
-    whatsapp: str = Field(default="", max_length=40, pattern=r"^[0-9+ ()./-]*$")
-    email: str = Field(default="", max_length=200)
-    address: str = Field(default="", max_length=400)
+    phone: Annotated[str, SEALED] = Field(default="", max_length=40, pattern=r"^[0-9+ ()./-]*$")
+    whatsapp: Annotated[str, SEALED] = Field(default="", max_length=40, pattern=r"^[0-9+ ()./-]*$")
+    email: Annotated[str, SEALED] = Field(default="", max_length=200)
+    address: Annotated[str, SEALED] = Field(default="", max_length=400)
 
 
 class RecordContactDetails(ClientCommand, ContactDetails):
@@ -61,7 +63,7 @@ class RecordContactDetails(ClientCommand, ContactDetails):
 
 
 class AddClientNote(ClientCommand):
-    text: Text
+    text: SealedText
 
 
 class EraseClient(ClientCommand):

@@ -1,11 +1,14 @@
 """Commands about a question, validated at the edge: every error names its field and the reason."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, ValidationInfo, field_validator
 
 from contracts.events.intake import GapReason, Outcome
 from services.intake.domain.fields import (
-    Barriers, Channel, ClientId, Command, Id, Languages, Language, Moment, PageSize, Query, Theme, Themes)
+    Barriers, Channel, ClientId, Command, Day, HistoryReason, Id, Label, Languages, Language, Moment, PageSize, Query,
+    Reason, Theme, Themes)
 
 __all__ = ["Command", "RegisterQuestion", "ClarifyQuestion", "InformClient", "AccompanyClient", "RecordGap",
            "CloseQuestion", "ReopenQuestion", "GetQuestion", "ListClientQuestions", "ListOfficeQuestions"]
@@ -39,14 +42,14 @@ class InformClient(QuestionCommand):
 
 
 class AccompanyClient(QuestionCommand):
-    service: str = Field(min_length=1, max_length=200)
+    service: Label  # a catalogue service id or a short label of the desk
     minutes: int = Field(ge=1, le=24 * 60)
 
 
 class RecordGap(QuestionCommand):
     theme: Theme
     reason_code: GapReason
-    reason: str = Field(default="", max_length=1000, validate_default=True)  # in words; needed with "other"
+    reason: Annotated[Reason, Field(validate_default=True)] = ""  # in words; needed with "other"
 
     @field_validator("reason")
     @classmethod
@@ -61,7 +64,7 @@ class CloseQuestion(QuestionCommand):
 
 
 class ReopenQuestion(QuestionCommand):
-    reason: str = Field(default="", max_length=1000)
+    reason: HistoryReason = ""
 
 
 class GetQuestion(Query):
@@ -77,6 +80,6 @@ class ListClientQuestions(Query):
 
 class ListOfficeQuestions(Query):
     office_id: Id
-    day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")  # None = today in Europe/Brussels
+    day: Day = None  # None = today in Europe/Brussels
     page_size: PageSize = 20
     page_token: Id | None = None

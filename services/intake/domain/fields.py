@@ -8,6 +8,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts import taxonomy
 from contracts.tenants import MUNICIPALITIES
+from services.plumbing import dates
+from services.plumbing.screening import SEALED, screened
 
 
 def _tenant(v: str) -> str:
@@ -47,8 +49,15 @@ Themes = Annotated[tuple[Theme, ...], Field(min_length=1, max_length=8), AfterVa
 Barriers = Annotated[tuple[Barrier, ...], Field(max_length=12), AfterValidator(_unique)]
 Languages = Annotated[tuple[Language, ...], Field(min_length=1, max_length=12),
                       AfterValidator(lambda v: tuple(dict.fromkeys(v)))]
-Moment = Annotated[AwareDatetime | None, AfterValidator(_not_in_future)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Moment = Annotated[AwareDatetime | None, AfterValidator(_not_in_future), AfterValidator(dates.moment)]
+Day = Annotated[str | None, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(dates.day_text)]  # in the window
+# Free text, as docs/architecture.md (personal data) decides per field: sealed with the client's key, or screened
+SealedText = Annotated[str, Field(min_length=1, max_length=4000), SEALED]
+PolicyText = Annotated[str, Field(min_length=1, max_length=4000), screened("shown to policy")]
+Label = Annotated[str, Field(min_length=1, max_length=200), screened("shown to policy")]
+Reason = Annotated[str, Field(default="", max_length=1000), screened("shown to policy")]
+HistoryReason = Annotated[str, Field(default="", max_length=1000),
+                          screened("kept in a question's history (a client note keeps them sealed)")]
 PageSize = Annotated[int, Field(ge=1, le=100)]
 
 

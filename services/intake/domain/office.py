@@ -5,6 +5,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from typing import Annotated
+
 from pydantic import Field
 
 from contracts.events import DomainEvent
@@ -12,6 +14,7 @@ from contracts.events.intake_office import (
     BridgeWorkerJoined, BridgeWorkerLanguagesChanged, OfficeLanguagesCounted, OfficeOpened)
 from services.intake.domain.errors import OfficeRuleViolated, Unknown
 from services.intake.domain.fields import Command, Id, Languages, Query
+from services.plumbing.screening import PUBLIC
 
 
 class OpenOffice(Command):
@@ -19,7 +22,7 @@ class OpenOffice(Command):
 
     creates = frozenset({"office_id"})
     office_id: Id
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, PUBLIC] = Field(min_length=1, max_length=200)  # about the office, never a client
 
 
 class AddBridgeWorker(Command):

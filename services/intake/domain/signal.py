@@ -1,21 +1,19 @@
 """Signals: a bridge worker reports a bottleneck to policy. Each signal is its own one-event stream."""
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field, model_validator
 
 from contracts.events import DomainEvent
 from contracts.events.intake_signal import SignalReported
-from services.intake.domain.fields import Barriers, Command, Id, Text, Theme
+from services.intake.domain.fields import Barriers, Command, Id, Label, PolicyText, Theme
 
 
 class ReportSignal(Command):
     office_id: Id
     themes: tuple[Theme, ...] = Field(default=(), max_length=8)
     barriers: Barriers = ()
-    services: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(default=(), max_length=20)
-    text: Text
+    services: tuple[Label, ...] = Field(default=(), max_length=20)
+    text: PolicyText
 
     @model_validator(mode="after")
     def _about_something(self) -> ReportSignal:

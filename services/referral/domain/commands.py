@@ -7,26 +7,32 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.events.referral import CancelledBy, CancelReason, FailReason, HoldReason, Mode, Outcome, Priority, \
     RejectReason
+from services.plumbing.screening import screened
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-Note = Annotated[str | None, Field(default=None, max_length=500)]
+Tenant = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9-]*$")]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9.-]*$")]  # a theme code
+# free text is screened (docs/architecture.md, personal data): the referral's note travels on the partner's topic,
+# a partner's note in the referral's events to intake and its bridge workers
+Note = Annotated[str | None, Field(default=None, max_length=500), screened("sent to partners")]
+PartnerNote = Annotated[str | None, Field(default=None, max_length=500), screened("recorded in a referral's events")]
 
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     command_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    tenant: str | None = Field(default=None, min_length=1, max_length=64)  # None: a partner, acting in any city
+    tenant: Tenant | None = None  # None: a partner, acting in any city
     referral_id: Id
 
 
 class ReferToService(Command):
-    tenant: str = Field(min_length=1, max_length=64)
+    tenant: Tenant
     question_id: Id
     service_id: Id
     mode: Mode
     priority: Priority = "routine"
-    themes: tuple[str, ...] = Field(default=(), max_length=8)  # empty = the question's themes
+    themes: tuple[Code, ...] = Field(default=(), max_length=8)  # empty = the question's themes
     note: Note = None
 
 
@@ -42,7 +48,7 @@ class Accept(PartnerCommand):
 
 class Reject(PartnerCommand):
     reason: RejectReason
-    note: Note = None
+    note: PartnerNote = None
 
 
 class Start(PartnerCommand):
@@ -51,7 +57,7 @@ class Start(PartnerCommand):
 
 class Hold(PartnerCommand):
     reason: HoldReason
-    note: Note = None
+    note: PartnerNote = None
 
 
 class Resume(PartnerCommand):
@@ -65,12 +71,12 @@ class Complete(PartnerCommand):
 
 class Fail(PartnerCommand):
     reason: FailReason
-    note: Note = None
+    note: PartnerNote = None
 
 
 class Cancel(Command):
     by: CancelledBy
-    organization_id: str | None = None  # set when a partner cancels
+    organization_id: Id | None = None  # set when a partner cancels
     reason: CancelReason
 
 
