@@ -41,19 +41,21 @@ def _report(**how: Any) -> None:
     console.print(f"{done.rewrapped} data keys rewrapped: every key is wrapped with version {done.version}{retired}")
 
 
+RETIRE = typer.Option(False, help="then retire the older versions, which no key needs now")
+
+
 @keys.command("rotate")
-def rotate_keys(retire: bool = typer.Option(False, help="then retire the older versions, which no key needs now")
-                ) -> None:
+def rotate_keys(retire: bool = RETIRE) -> None:
     """A new KEK version, then every client's data key rewrapped under it (and keys an older release stored in the
     clear wrapped). Intake keeps running meanwhile."""
     _report(new_version=True, retire=retire)
 
 
 @keys.command("rewrap")
-def rewrap_keys() -> None:
-    """Every data key brought to the newest KEK version, without a new one: after a release that stored keys in the
-    clear, or to finish a rotation that stopped halfway."""
-    _report(new_version=False)
+def rewrap_keys(retire: bool = RETIRE) -> None:
+    """Every data key brought to the newest KEK version, without making one: after a release that stored keys in the
+    clear, a rotation Vault made on its own, or a rotation that stopped halfway."""
+    _report(new_version=False, retire=retire)
 
 
 def main() -> None:
