@@ -5,7 +5,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from services.plumbing import bounds, grpcserver, log, probes
+from services.plumbing import bounds, dates, grpcserver, log, probes
 from services.plumbing.settings import Settings
 
 
@@ -32,4 +32,5 @@ def run(main: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
     """Read settings from the environment, configure logging, run `main` until it returns."""
     settings = Settings()
     log.configure(settings.log_level, settings.log_json)
+    dates.configure(settings.dates_earliest, settings.dates_ahead_days)
     asyncio.run(main(settings))

@@ -1,7 +1,7 @@
 """Commands of the catalogue, validated at the edge: every error names its field and the reason."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from contracts.events.catalogue import LocationRecord, OrganizationRecord, ServiceRecord
 from contracts.tenants import MUNICIPALITIES
 from services.catalogue.domain import checks
+from services.plumbing import dates
 from services.plumbing.screening import PUBLIC
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
@@ -98,10 +99,8 @@ class VerifyService(Command):
 
     @field_validator("assured_date")
     @classmethod
-    def _not_future(cls, v: date | None) -> date | None:
-        if v is not None and v > date.today() + timedelta(days=1):
-            raise ValueError("assured_date lies in the future")
-        return v
+    def _in_window(cls, v: date | None) -> date | None:
+        return None if v is None else dates.day(v)
 
 
 class CloseService(Command):

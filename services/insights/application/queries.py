@@ -5,18 +5,20 @@ suppressed tables. A hidden count is `None`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from contracts.tenants import MUNICIPALITIES
 from services.insights.domain import language_demand as languages
 from services.insights.domain import questions_per_theme as themes
 from services.insights.domain import workload
 from services.insights.domain.suppression import suppress
+from services.plumbing import dates
+from services.plumbing.errors import clip
 from services.plumbing.projection.store import ProjectionStore
 
-Month = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+Month = Annotated[str | None, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"), AfterValidator(dates.month_text)]
 
 
 class PeriodQuery(BaseModel):
@@ -25,14 +27,22 @@ class PeriodQuery(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tenant: str
-    from_month: str | None = Month
-    to_month: str | None = Month
+    from_month: Month = None  # within the accepted dates (plumbing/dates.py)
+    to_month: Month = None
 
     @field_validator("tenant")
     @classmethod
     def _known(cls, v: str) -> str:
         if v not in MUNICIPALITIES:
-            raise ValueError(f"unknown municipality {v!r}")
+            raise ValueError(f"unknown municipality {clip(v)}")
+        return v
+
+    @field_validator("to_month")
+    @classmethod
+    def _not_before_from(cls, v: str | None, info: ValidationInfo) -> str | None:
+        start = info.data.get("from_month")
+        if v and start and v < start:
+            raise ValueError(f"{v} lies before from_month {start}")
         return v
 
 

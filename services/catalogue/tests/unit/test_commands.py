@@ -48,3 +48,9 @@ def test_bad_commands_name_the_field(make, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
         make()
     assert describe(caught.value).startswith(field)
+
+
+def test_an_assured_date_before_the_window_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        c.VerifyService(command_id="cmd-00000001", tenant=TENANT, entity_id="s", assured_date="1999-12-31")
+    assert describe(caught.value).startswith("assured_date: ") and "before 2000-01-01" in describe(caught.value)
