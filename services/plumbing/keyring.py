@@ -25,6 +25,10 @@ class WrapError(Exception):
     wrapped key, or the KEK's holder unreachable."""
 
 
+class KekUnavailable(WrapError):
+    """The KEK's holder does not answer (Vault unreachable, sealed or failing): a request may succeed later."""
+
+
 def version_of(wrapped: str) -> int:
     """The KEK version a wrapped key was made with (`<scheme>:v<N>:<ciphertext>`)."""
     parts = wrapped.split(":", 2)

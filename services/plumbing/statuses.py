@@ -16,6 +16,7 @@ from pymongo.errors import ConnectionFailure
 from services.plumbing.errors import (
     FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated, bounded, describe, violations)
 from services.plumbing.eventstore import ConcurrencyError, StoreUnavailable
+from services.plumbing.keyring import KekUnavailable
 
 Violations = tuple[tuple[str, str], ...]
 
@@ -27,6 +28,7 @@ _CODES: list[tuple[type[BaseException], grpc.StatusCode]] = [
     (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
     (ConcurrencyError, grpc.StatusCode.ABORTED),
     (StoreUnavailable, grpc.StatusCode.UNAVAILABLE),
+    (KekUnavailable, grpc.StatusCode.UNAVAILABLE),
     (ConnectionFailure, grpc.StatusCode.UNAVAILABLE),
     (TimeoutError, grpc.StatusCode.DEADLINE_EXCEEDED),
 ]

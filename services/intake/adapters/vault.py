@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from services.plumbing.keyring import WrapError
+from services.plumbing.keyring import KekUnavailable, WrapError
 
 
 class VaultTransit:
@@ -66,9 +66,10 @@ class VaultTransit:
             with urllib.request.urlopen(request, timeout=self.timeout, context=self._tls) as response:
                 raw = response.read()
         except urllib.error.HTTPError as exc:
-            raise WrapError(f"vault {method} {path}: {exc.code} {_errors(exc.read())}") from None
+            failed = KekUnavailable if exc.code >= 500 else WrapError  # 503: sealed or in standby
+            raise failed(f"vault {method} {path}: {exc.code} {_errors(exc.read())}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise WrapError(f"vault {method} {path}: unreachable: {getattr(exc, 'reason', exc)}") from None
+            raise KekUnavailable(f"vault {method} {path}: unreachable: {getattr(exc, 'reason', exc)}") from None
         return dict(json.loads(raw).get("data") or {}) if raw else {}
 
     def _token(self) -> str:

@@ -7,6 +7,7 @@ holds the KEK.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 
@@ -79,14 +80,18 @@ class Rotation:
     retired: bool  # versions below `version` unwrap no more
 
 
-async def rotate(keys: ClientKeys, *, new_version: bool = True, retire: bool = False) -> Rotation:
+async def rotate(keys: ClientKeys, *, new_version: bool = True, retire: bool = False,
+                 grace_seconds: float = 0.0) -> Rotation:
     """Rotation of the KEK: a new version (unless `new_version` is False: only rewrap, e.g. to wrap keys an older
-    release stored in the clear), every data key rewrapped under it, then — if asked — the older versions retired,
-    which is safe only now that no stored key needs them."""
+    release stored in the clear), every data key rewrapped under it, then — if asked — the older versions retired.
+    Before retiring, a last pass after `grace_seconds` catches a key whose wrap began under the old version before
+    the rotation and was stored after the pass that found none behind (longer than a request lives, it sees all)."""
     if new_version:
         await keys.kek.rotate()
     rewrapped = await keys.rewrap()
     version = await keys.kek.latest()
     if retire:
+        await asyncio.sleep(grace_seconds)
+        rewrapped += await keys.rewrap()
         await keys.kek.retire(version)
     return Rotation(version, rewrapped, retire)

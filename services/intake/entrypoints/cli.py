@@ -42,20 +42,22 @@ def _report(**how: Any) -> None:
 
 
 RETIRE = typer.Option(False, help="then retire the older versions, which no key needs now")
+GRACE = typer.Option(15.0, help="before retiring, wait this long (more than a request of intake lives) and rewrap "
+                                "what was wrapped meanwhile with an older version")
 
 
 @keys.command("rotate")
-def rotate_keys(retire: bool = RETIRE) -> None:
+def rotate_keys(retire: bool = RETIRE, grace_seconds: float = GRACE) -> None:
     """A new KEK version, then every client's data key rewrapped under it (and keys an older release stored in the
     clear wrapped). Intake keeps running meanwhile."""
-    _report(new_version=True, retire=retire)
+    _report(new_version=True, retire=retire, grace_seconds=grace_seconds)
 
 
 @keys.command("rewrap")
-def rewrap_keys(retire: bool = RETIRE) -> None:
+def rewrap_keys(retire: bool = RETIRE, grace_seconds: float = GRACE) -> None:
     """Every data key brought to the newest KEK version, without making one: after a release that stored keys in the
     clear, a rotation Vault made on its own, or a rotation that stopped halfway."""
-    _report(new_version=False, retire=retire)
+    _report(new_version=False, retire=retire, grace_seconds=grace_seconds)
 
 
 def main() -> None:

@@ -68,9 +68,12 @@ class TransitKey:
 class FakeVault:
     def __init__(self, token: str) -> None:
         self.token, self.keys, self.calls = token, {}, []  # calls: (method, path) as received
+        self.sealed = False
 
     def handle(self, method: str, path: str, token: str | None, body: dict[str, Any]) -> dict[str, Any] | None:
         self.calls.append((method, path))
+        if self.sealed:
+            raise Refused(503, "Vault is sealed")
         if token != self.token:
             raise Refused(403, "permission denied")
         parts = path.removeprefix("/v1/").split("/")

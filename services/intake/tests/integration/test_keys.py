@@ -9,11 +9,13 @@ import sys
 import uuid
 from pathlib import Path
 
+import grpc
 import pytest
 from bson import Binary, json_util
 
 from services.intake.adapters.keyfile import FileKeyWrapper
 from services.intake.adapters.mongo import KEYS, MongoKeyStore
+from services.intake.adapters.vault import VaultTransit
 from services.intake.application.keys import ClientKeys
 from services.intake.tests.port_contracts import client_keys_contract, key_store_contract
 from services.plumbing import devsecrets, keyring
@@ -83,7 +85,7 @@ async def test_rotation_rewraps_every_key_and_leaves_events_alone(api, mongo, se
     before = {c: await api.deps.keys.store.get(c) for c in clients[:2]}
     commits = json_util.dumps(await database["commits"].find().sort("_id").to_list())
 
-    out = await _rotate(settings, tmp_path, "rotate", "--retire")
+    out = await _rotate(settings, tmp_path, "rotate", "--retire", "--grace-seconds", "0")
 
     assert "3 data keys rewrapped" in out and "version 2" in out
     assert json_util.dumps(await database["commits"].find().sort("_id").to_list()) == commits
@@ -100,3 +102,16 @@ async def test_rotation_rewraps_every_key_and_leaves_events_alone(api, mongo, se
 
     again = await _rotate(settings, tmp_path, "rewrap")
     assert "0 data keys rewrapped" in again
+
+
+async def test_a_kek_that_does_not_answer_is_unavailable_and_writes_nothing(api, mongo, settings, tmp_path) -> None:
+    client_id = await _client(api, "noor")
+    commits = await mongo[settings.database("intake")]["commits"].count_documents({})
+    (tmp_path / "token").write_text("s.token")
+    api.deps.keys.kek = VaultTransit("http://127.0.0.1:9", tmp_path / "token", timeout=1)  # nothing listens there
+    for attempt in (api.call("GetClient", client_id=client_id),
+                    api.call("AddClientNote", command_id=cid(), client_id=client_id, text="nog een notitie")):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await attempt
+        assert refused.value.code() == grpc.StatusCode.UNAVAILABLE and "unreachable" in refused.value.details()
+    assert await mongo[settings.database("intake")]["commits"].count_documents({}) == commits

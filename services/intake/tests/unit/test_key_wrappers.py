@@ -10,7 +10,7 @@ from services.intake.adapters.vault import VaultTransit
 from services.intake.tests import fake_vault
 from services.intake.tests.port_contracts import key_wrapper_contract
 from services.plumbing import keyring
-from services.plumbing.keyring import WrapError
+from services.plumbing.keyring import KekUnavailable, WrapError
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ async def test_vault_transit(vault) -> None:
 
 
 async def test_vault_errors_name_the_cause(vault, tmp_path: Path) -> None:
-    address, token, _ = vault
+    address, token, fake = vault
     wrong = tmp_path / "wrong-token"
     wrong.write_text("s.other")
     with pytest.raises(WrapError, match="403 permission denied"):
@@ -45,8 +45,11 @@ async def test_vault_errors_name_the_cause(vault, tmp_path: Path) -> None:
         await VaultTransit(address, token, key="gone").unwrap("vault:v1:AAAA", "c-a")
     with pytest.raises(WrapError, match="cannot read the token file"):
         await VaultTransit(address, tmp_path / "absent").latest()
-    with pytest.raises(WrapError, match="unreachable"):
+    with pytest.raises(KekUnavailable, match="unreachable"):
         await VaultTransit("http://127.0.0.1:9", token, timeout=1).latest()
+    fake.sealed = True
+    with pytest.raises(KekUnavailable, match="503 Vault is sealed"):
+        await VaultTransit(address, token).unwrap("vault:v1:AAAA", "c-a")
 
 
 async def test_a_running_intake_sees_the_keyring_a_rotation_rewrote(tmp_path: Path) -> None:
