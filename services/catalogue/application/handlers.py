@@ -70,7 +70,8 @@ Decide = Callable[[Entity], list[DomainEvent]]
 
 
 async def execute(cmd: c.Command, ctx: Context, deps: Deps, kind: Kind, entity_id: str, decide: Decide) -> dict:
-    if not ctx.derived_command_ids and (earlier := await deps.store.by_command(cmd.command_id)) is not None:
+    earlier = None if ctx.derived_command_ids else await deps.store.by_command(cmd.command_id, tenant=cmd.tenant)
+    if earlier is not None:
         return earlier.result
     state = await snapshot(deps, kind, entity_id, cmd.tenant)
     try:

@@ -103,7 +103,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
 
 async def handle(cmd: c.Command, ctx: Context, deps: Deps) -> dict[str, Any]:
     """Run the command's use case once per command id; refusals become the errors the gRPC layer maps."""
-    if (earlier := await deps.store.by_command(cmd.command_id)) is not None:
+    if (earlier := await deps.store.by_command(cmd.command_id, tenant=cmd.tenant)) is not None:
         return earlier.result
     try:
         return await HANDLERS[type(cmd)](cmd, ctx, deps)
