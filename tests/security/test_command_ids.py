@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 from contracts.envelope import Role
-from tests.security.test_references import OTHER, OWN, MESSAGE_VALUES, System, fresh, system  # noqa: F401
+from tests.security.test_references import OTHER, OWN, System, system  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.integration
 
