@@ -129,7 +129,8 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalo
 
 @app.command("dev-secrets")
 def dev_secrets(folder: Path = typer.Argument(Path(".local/secrets"))) -> None:
-    """Make development secrets (token key pair, CA, TLS certificates) unless they exist."""
+    """Make development secrets (token key pair, CA, TLS certificates, intake's key-encryption keyring) unless they
+    exist; the keyring is never replaced."""
     console.print(f"development secrets in {devsecrets.write(Path(folder))}")
 
 

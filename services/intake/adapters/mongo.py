@@ -17,7 +17,8 @@ KEYS, VIEWS, REFERRALS = "client_keys", "question_views", "question_referrals"
 
 class MongoKeyStore:
     """`{_id: client_id, wrapped: "<scheme>:v<N>:..."}` (the data key wrapped by the KEK); erasure replaces it by
-    `{_id, erased: true}` (a tombstone). Documents of older releases hold `key` (32 bytes in the clear) until wrapped."""
+    `{_id, erased: true}` (a tombstone). Documents of older releases hold `key` (32 bytes in the clear) until
+    wrapped."""
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         self._keys = client[database][KEYS]

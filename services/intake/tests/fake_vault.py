@@ -138,7 +138,8 @@ def _handler(vault: FakeVault) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serving(token: str = "s.fake-token", keys: tuple[str, ...] = ("wegwijs-intake",)) -> Iterator[tuple[str, FakeVault]]:
+def serving(token: str = "s.fake-token",
+            keys: tuple[str, ...] = ("wegwijs-intake",)) -> Iterator[tuple[str, FakeVault]]:
     """A fake Vault on a free loopback port with transit keys `keys`: yields its address and the fake."""
     vault = FakeVault(token)
     vault.keys = {name: TransitKey() for name in keys}

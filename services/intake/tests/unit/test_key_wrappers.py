@@ -7,6 +7,7 @@ import pytest
 
 from services.intake.adapters.keyfile import FileKeyWrapper
 from services.intake.adapters.vault import VaultTransit
+from services.intake.bootstrap import KeySettings, client_keys, key_wrapper
 from services.intake.tests import fake_vault
 from services.intake.tests.port_contracts import key_wrapper_contract
 from services.plumbing import keyring
@@ -61,3 +62,19 @@ async def test_a_running_intake_sees_the_keyring_a_rotation_rewrote(tmp_path: Pa
     await operator.retire(2)
     with pytest.raises(WrapError, match="version 1 is not in the keyring"):
         await running.unwrap(old, "c-a")
+
+
+def test_intake_refuses_to_start_without_a_kek(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="WEGWIJS_KEK_KEYRING_FILE is not set"):
+        key_wrapper(KeySettings(kek_keyring_file=None, vault_addr=None))  # whatever the environment says
+    with pytest.raises(SystemExit, match="WEGWIJS_VAULT_TOKEN_FILE is not set"):
+        key_wrapper(KeySettings(vault_addr="https://vault:8200", vault_token_file=None))
+    assert isinstance(key_wrapper(KeySettings(kek_keyring_file=tmp_path / "k.json")), FileKeyWrapper)
+    assert isinstance(key_wrapper(KeySettings(kek_keyring_file=tmp_path / "k.json", vault_addr="https://vault:8200",
+                                              vault_token_file=tmp_path / "t")), VaultTransit)
+
+
+async def test_intake_refuses_to_start_when_the_kek_does_not_answer(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="key-encryption key: cannot read the keyring"):
+        own = KeySettings(kek_keyring_file=tmp_path / "none.json", vault_addr=None)
+        await client_keys(None, "intake", own)  # type: ignore[arg-type]  # the KEK is checked before the database
