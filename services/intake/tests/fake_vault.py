@@ -36,6 +36,7 @@ class Refused(Exception):
 class TransitKey:
     versions: dict[int, bytes] = field(default_factory=lambda: {1: os.urandom(32)})
     min_decryption_version: int = 1
+    derived: bool = True  # made with derived=true: the context picks the key
 
     def cipher(self, version: int, context: str | None) -> AESGCM:
         if not context:
@@ -80,7 +81,8 @@ class FakeVault:
         match method, parts:
             case "GET", [_, "keys", name]:
                 key = self._key(name, 404)
-                return {"name": name, "type": "aes256-gcm96", "derived": True, "latest_version": max(key.versions),
+                return {"name": name, "type": "aes256-gcm96", "derived": key.derived,
+                        "latest_version": max(key.versions),
                         "min_decryption_version": key.min_decryption_version,
                         "keys": {str(v): 1767225600 for v in key.versions}}
             case "POST", [_, "encrypt", name]:

@@ -48,6 +48,9 @@ async def test_vault_errors_name_the_cause(vault, tmp_path: Path) -> None:
         await VaultTransit(address, tmp_path / "absent").latest()
     with pytest.raises(KekUnavailable, match="unreachable"):
         await VaultTransit("http://127.0.0.1:9", token, timeout=1).latest()
+    fake.keys["not-derived"] = fake_vault.TransitKey(derived=False)
+    with pytest.raises(WrapError, match="must be created with derived=true"):
+        await VaultTransit(address, token, key="not-derived").latest()
     fake.sealed = True
     with pytest.raises(KekUnavailable, match="503 Vault is sealed"):
         await VaultTransit(address, token).unwrap("vault:v1:AAAA", "c-a")
