@@ -22,6 +22,7 @@ from services.client import Client, channel, tls
 from services.plumbing import devsecrets
 from services.plumbing.auth import Principal, TokenIssuer, load_private
 from services.plumbing.settings import Settings
+from tests.e2e import scan
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / ".local" / "logs" / "e2e"
@@ -44,6 +45,29 @@ def logs_carry_no_token_and_no_personal_field(token: Tokens) -> Iterator[None]:
             if any(t in line for t in token.issued) or "Bearer " in line or any(p.search(line) for p in PERSONAL):
                 leaks.append(f"{path.name}: {line[:200]}")
     assert not leaks, "\n".join(leaks[:5])
+
+
+SESSION: list[Settings] = []  # the settings (topic and database prefixes) every e2e test of this session used
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The root conftest's unique names, remembered for the scan at the end of the session."""
+    SESSION.append(settings)
+    return settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stores_carry_no_planted_detail() -> Iterator[None]:
+    """After the whole e2e session: no Kafka topic and no database of any of its tests holds a detail the tests
+    typed in (tests/e2e/scan.py: PLANTED) in plaintext — sealed fields hold ciphertext, screened ones refused it."""
+    yield
+    if not SESSION:
+        return
+    prefixes = ({s.topic_prefix for s in SESSION}, {s.db_prefix for s in SESSION})
+    found, places = asyncio.run(scan.scan(SESSION[0], *prefixes))
+    assert places, "the scan found no topic and no database of the session"
+    assert not found, "planted personal data in plaintext:\n" + "\n".join(found[:10])
 
 
 def free_port() -> int:
