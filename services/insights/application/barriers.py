@@ -19,6 +19,7 @@ from services.insights.application.policy import (
 from services.insights.application.queries import _sums
 from services.insights.domain import barriers as view
 from services.insights.domain.unmet_needs import ALL
+from services.plumbing import offload
 from services.plumbing.projection.store import ProjectionStore
 
 
@@ -28,9 +29,10 @@ def one_level(rows: Sequence[dict[str, Any]], level: str) -> list[dict[str, Any]
 
 
 async def barriers(q: ThemeQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
-    return tables(q, await _sums(q, views, view.VIEW, ("barrier", "theme", "month"), ("questions",)),
-                  await _sums(q, views, view.SIGNALS, ("barrier", "service", "month"), ("signals",)),
-                  await access_rows(q, views), threshold)
+    questions = await _sums(q, views, view.VIEW, ("barrier", "theme", "month"), ("questions",))
+    signals = await _sums(q, views, view.SIGNALS, ("barrier", "service", "month"), ("signals",))
+    access = await access_rows(q, views)
+    return await offload.run(lambda _: tables(q, questions, signals, access, threshold))
 
 
 def tables(q: ThemeQuery, questions: Sequence[dict[str, Any]], signals: Sequence[dict[str, Any]],

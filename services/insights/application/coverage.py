@@ -27,6 +27,7 @@ from services.insights.domain import offer_demand as asked
 from services.insights.domain import office_languages as workers
 from services.insights.domain.suppression import suppress
 from services.insights.domain.unmet_needs import ALL
+from services.plumbing import offload
 from services.plumbing.projection.store import ProjectionStore
 
 MEASURES = ("questions", "interpreter_needed")
@@ -35,8 +36,9 @@ MEASURES = ("questions", "interpreter_needed")
 async def language_coverage(q: GroupedQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
     offered = Counter(language for _, language in await _offered(q.tenant, views))
     asked_at = await _sums(q, views, asked.VIEW, ("office", "language", "month"), ("questions",), where={"theme": ALL})
-    return tables(q, await _sums(q, views, demand.VIEW, ("language", "month"), MEASURES), asked_at,
-                  await _workers(q.tenant, views), offered, threshold)
+    spoken_by = await _sums(q, views, demand.VIEW, ("language", "month"), MEASURES)
+    workers_at = await _workers(q.tenant, views)
+    return await offload.run(lambda _: tables(q, spoken_by, asked_at, workers_at, offered, threshold))
 
 
 async def _workers(tenant: str, views: ProjectionStore) -> dict[tuple[str, str], int]:

@@ -24,6 +24,7 @@ from services.insights.application.policy import NeedsPeriod, ThemeQuery, UnmetN
 from services.insights.application.queries import _sums
 from services.insights.domain import unmet_needs as view
 from services.insights.domain.suppression import ABOVE, TOTAL, Suppressed, below, suppress
+from services.plumbing import offload
 from services.plumbing.projection.store import ProjectionStore
 
 
@@ -55,8 +56,10 @@ async def unmet_needs_by_theme(q: UnmetNeedsQuery | ThemeQuery, views: Projectio
     weekly = q.period == "week"
     raw = await _sums(q, views, view.WEEKLY if weekly else view.VIEW, ("theme", "week" if weekly else "month"),
                       (*view.MEASURES, *view.REASON_MEASURES))
-    top, sub = both_levels(raw, q.period, threshold)
-    return answer(top if q.level == "top" else sub, threshold)
+    def suppressed(_: offload.Stop) -> dict[str, Any]:  # the CPU-heavy part, off the event loop
+        top, sub = both_levels(raw, q.period, threshold)
+        return answer(top if q.level == "top" else sub, threshold)
+    return await offload.run(suppressed)
 
 
 def both_levels(raw: Sequence[dict[str, Any]], period: NeedsPeriod, threshold: int) -> tuple[Level, Level]:

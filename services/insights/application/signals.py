@@ -14,6 +14,7 @@ from services.insights.application.policy import ThemeQuery, measured_levels, re
 from services.insights.application.queries import PeriodQuery, _sums
 from services.insights.domain import signals as view
 from services.insights.domain.unmet_needs import ALL
+from services.plumbing import offload
 from services.plumbing.projection.store import ProjectionStore
 
 Code = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9.-]*$")
@@ -68,7 +69,8 @@ async def list_signals(q: SignalsQuery, views: ProjectionStore) -> dict[str, Any
 
 
 async def signal_counts(q: ThemeQuery, views: ProjectionStore, threshold: int) -> dict[str, Any]:
-    return count_table(q, await _sums(q, views, view.COUNTS, ("theme", "barrier", "month"), ("signals",)), threshold)
+    rows = await _sums(q, views, view.COUNTS, ("theme", "barrier", "month"), ("signals",))
+    return await offload.run(lambda _: count_table(q, rows, threshold))
 
 
 def count_table(q: ThemeQuery, rows: Sequence[dict[str, Any]], threshold: int) -> dict[str, Any]:

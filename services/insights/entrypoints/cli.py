@@ -105,8 +105,9 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
         signals_ = await call(tenant, token, insights, "SignalCounts", unmet_needs_request(tenant))
         coverage_ = await call(tenant, token, insights, "LanguageCoverage",
                                insights_pb2.GroupedPeriodRequest(tenant=tenant))
-        return html_report.render(tenant, *replies, needs=needs_, access=access, alone=alone, gaps=gaps_,
-                                  barriers=barriers_, signals=signals_, coverage=coverage_)
+        return await asyncio.to_thread(  # plotly's rendering is CPU-heavy: the calls' channel keeps its loop
+            html_report.render, tenant, *replies, needs=needs_, access=access, alone=alone, gaps=gaps_,
+            barriers=barriers_, signals=signals_, coverage=coverage_)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
