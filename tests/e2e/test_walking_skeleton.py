@@ -44,7 +44,9 @@ async def test_registered_questions_are_counted_per_theme_and_month(system: Clie
     await system.register_question(themes=["housing"], **KORTRIJK)
     await system.register_question(themes=["housing", "work"], **KORTRIJK)
     await system.register_question(themes=["work"], **{**KORTRIJK, "occurred_at": "2026-04-01T00:30:00+02:00"})
-    await system.as_(token(Role.FRONT_OFFICE, "brugge")).register_question(themes=["housing"], **KORTRIJK)
+    brugge = system.as_(token(Role.FRONT_OFFICE, "brugge"))  # at an office of its own: Kortrijk's is not Brugge's
+    await brugge.intake_call("OpenOffice", office_id="huis-van-de-bruggeling", name="Huis van de Bruggeling")
+    await brugge.register_question(themes=["housing"], **{**KORTRIJK, "office_id": "huis-van-de-bruggeling"})
 
     policy = system.as_(token(Role.POLICY, "kortrijk"))
     reply = await eventually(lambda: policy.questions_per_theme(), lambda r: r.total == 3)
