@@ -145,8 +145,8 @@ async def test_a_sealed_field_is_kept_only_as_ciphertext(cls: type[BaseModel], n
     for plain in (value.strip(), detail):
         assert plain not in stored and plain not in views
     view = await queries.get_client(client.GetClient(tenant=desk.tenant, client_id=cl), desk.deps)
-    shown = json.dumps(dataclasses.asdict(view), default=lambda o: o.model_dump() if hasattr(o, "model_dump") else str(o),
-                       ensure_ascii=False)
+    shown = json.dumps(dataclasses.asdict(view), ensure_ascii=False,
+                       default=lambda o: o.model_dump() if hasattr(o, "model_dump") else str(o))
     assert json.dumps(value.strip(), ensure_ascii=False)[1:-1] in shown  # kept, for the worker, until erased
 
 

@@ -19,12 +19,14 @@ _digits = lambda n: st.text("0123456789", min_size=n, max_size=n)  # noqa: E731
 @st.composite
 def be_mobile(draw: st.DrawFn) -> str:
     """04xx xx xx xx in national and international writing: spaces, dots, slashes, dashes, none."""
-    prefix, rest = draw(st.sampled_from(["470", "471", "472", "473", "474", "475", "476", "477", "478", "479", "484",
-                                         "485", "486", "487", "488", "489", "491", "492", "493", "494", "495", "496",
-                                         "497", "498", "499", "456", "460", "465", "466", "467", "468"])), draw(_digits(6))
+    prefix = draw(st.sampled_from(["470", "471", "472", "473", "474", "475", "476", "477", "478", "479", "484", "485",
+                                   "486", "487", "488", "489", "491", "492", "493", "494", "495", "496", "497", "498",
+                                   "499", "456", "460", "465", "466", "467", "468"]))
+    rest = draw(_digits(6))
     pairs = [rest[0:2], rest[2:4], rest[4:6]]
     return draw(st.sampled_from([
-        f"0{prefix} {' '.join(pairs)}", f"0{prefix}/{'.'.join(pairs)}", f"0{prefix}{rest}", f"0{prefix}-{'-'.join(pairs)}",
+        f"0{prefix} {' '.join(pairs)}", f"0{prefix}/{'.'.join(pairs)}", f"0{prefix}{rest}",
+        f"0{prefix}-{'-'.join(pairs)}",
         f"0{prefix}.{'.'.join(pairs)}", f"0{prefix}/{rest}", f"+32 {prefix} {' '.join(pairs)}", f"+32{prefix}{rest}",
         f"0032 {prefix} {rest}", f"0032{prefix}{rest}", f"+32 (0){prefix} {' '.join(pairs)}",
         f"+32-{prefix}-{'-'.join(pairs)}", f"+32 {prefix}.{'.'.join(pairs)}"]))
@@ -154,7 +156,8 @@ _date_text = st.builds(lambda d, f: d.strftime(f), _dates,
 _time_text = st.builds(lambda h, m, f: f.format(h=h, m=m), st.integers(7, 20), st.integers(0, 59),
                        st.sampled_from(["{h}:{m:02d}", "{h}u{m:02d}", "{h}h{m:02d}", "{h} uur", "{h}u"]))
 _amount = st.builds(lambda n, c, f: f.format(n=n, c=c), st.integers(1, 25_000), st.integers(0, 99),
-                    st.sampled_from(["€ {n}", "€{n},{c:02d}", "{n} euro", "EUR {n}", "{n},{c:02d} €", "€ {n}.-"]))
+                    st.sampled_from(["€ {n}", "€{n},{c:02d}", "{n} euro", "EUR {n}", "{n},{c:02d} €",
+                                     "€ {n}.-"]))
 _postcode = st.sampled_from(["8500 Kortrijk", "8000 Brugge", "1800 Vilvoorde", "1700 Dilbeek", "9400 Ninove",
                              "8800 Roeselare", "8530 Harelbeke", "8520 Kuurne", "1000 Brussel", "9000 Gent"])
 _count = st.builds(lambda n, f: f.format(n=n), st.integers(1, 40),
