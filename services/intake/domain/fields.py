@@ -54,8 +54,10 @@ Day = Annotated[str | None, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidato
 # Free text, as docs/architecture.md (personal data) decides per field: sealed with the client's key, or screened
 SealedText = Annotated[str, Field(min_length=1, max_length=4000), SEALED]
 PolicyText = Annotated[str, Field(min_length=1, max_length=4000), screened("shown to policy")]
-Label = Annotated[str, Field(min_length=1, max_length=200), screened("shown to policy")]
-Reason = Annotated[str, Field(default="", max_length=1000), screened("shown to policy")]
+PolicyLabel = Annotated[str, Field(min_length=1, max_length=200), screened("shown to policy")]
+_PUBLISHED = "published in a question's events (they go in the client's contact details)"
+Label = Annotated[str, Field(min_length=1, max_length=200), screened(_PUBLISHED)]
+Reason = Annotated[str, Field(default="", max_length=1000), screened(_PUBLISHED)]
 HistoryReason = Annotated[str, Field(default="", max_length=1000),
                           screened("kept in a question's history (a client note keeps them sealed)")]
 PageSize = Annotated[int, Field(ge=1, le=100)]

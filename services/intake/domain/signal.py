@@ -5,14 +5,14 @@ from pydantic import Field, model_validator
 
 from contracts.events import DomainEvent
 from contracts.events.intake_signal import SignalReported
-from services.intake.domain.fields import Barriers, Command, Id, Label, PolicyText, Theme
+from services.intake.domain.fields import Barriers, Command, Id, PolicyLabel, PolicyText, Theme
 
 
 class ReportSignal(Command):
     office_id: Id
     themes: tuple[Theme, ...] = Field(default=(), max_length=8)
     barriers: Barriers = ()
-    services: tuple[Label, ...] = Field(default=(), max_length=20)
+    services: tuple[PolicyLabel, ...] = Field(default=(), max_length=20)
     text: PolicyText
 
     @model_validator(mode="after")
