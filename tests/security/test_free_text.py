@@ -112,6 +112,14 @@ def test_a_screened_field_takes_ordinary_sentences(cls: type[BaseModel], name: s
     assert not errors_at(cls, name, shaped(cls, name, sentence[:200]))
 
 
+@pytest.mark.parametrize(("cls", "name"), of_kind("screened"), ids=_ids(of_kind("screened")))
+def test_a_screened_field_is_bounded_before_it_is_screened(cls: type[BaseModel], name: str) -> None:
+    """Screening is linear in the text; the model's length limit keeps that bounded (a 100,000-character text is
+    refused as too long, not scanned)."""
+    refused = errors_at(cls, name, shaped(cls, name, "Bel 0470 12 34 56. " * 5_000))
+    assert [e["type"] for e in refused] == ["string_too_long"]
+
+
 def test_at_least_the_fields_the_issue_names_are_screened() -> None:
     screened = set(_ids(of_kind("screened")))
     assert {"ReferToService.note", "Reject.note", "Hold.note", "Fail.note", "ReportSignal.text",
