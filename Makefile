@@ -11,6 +11,7 @@ install: $(STAMP) protos
 	@$(VENV)/bin/wegwijs dev-secrets .local/secrets
 	@deploy/local/stack install
 	@deploy/local/browser
+	@deploy/local/web-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)

@@ -15,7 +15,7 @@ from rich.table import Table
 from contracts import taxonomy
 from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
-from services.client import Client, channel, tls
+from services.client import Client, channel, configured_credentials
 from services.demo import Demo, questions
 from services.plumbing import devsecrets
 from services.plumbing.auth import Principal, TokenIssuer, TokenRefused, TokenRules, load_private
@@ -46,12 +46,7 @@ def mint(role: Role, municipality: str | None = None, partner: str | None = None
 
 def credentials() -> grpc.ChannelCredentials | None:
     """TLS when WEGWIJS_TLS_CA_FILE is set, with a client certificate when one is configured."""
-    s = Settings()
-    if s.tls_ca_file is None:
-        return None
-    cert = read(s.tls_client_cert_file, "tls_client_cert_file") if s.tls_client_cert_file else None
-    key = read(s.tls_client_key_file, "tls_client_key_file") if s.tls_client_key_file else None
-    return tls(read(s.tls_ca_file, "tls_ca_file"), cert, key)
+    return configured_credentials(Settings())
 
 
 def connect(intake: str, insights: str, token: str) -> Client:

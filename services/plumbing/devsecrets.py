@@ -20,6 +20,7 @@ from services.plumbing.auth import new_keypair
 
 KEYRING = "kek-keyring.json"  # intake's key-encryption keys (WEGWIJS_KEK_KEYRING_FILE)
 PARTNER_SECRET = "referral-partner-secret"  # WEGWIJS_REFERRAL_PARTNER_SECRET_FILE: senders' pseudonyms for partners
+WEB_SESSION_SECRET = "web-session-secret"  # WEGWIJS_WEB_SESSION_SECRET_FILE: signs the web application's cookies
 FILES = ("jwt-private.pem", "jwt-public.pem", "ca.pem", "server.pem", "server-key.pem", "client.pem", "client-key.pem")
 
 
@@ -55,6 +56,7 @@ def write(folder: Path) -> Path:
     Returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     _secret(folder / PARTNER_SECRET)
+    _secret(folder / WEB_SESSION_SECRET)
     keyring.create(folder / KEYRING)
     if all((folder / f).exists() for f in FILES):
         return folder

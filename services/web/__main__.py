@@ -1,0 +1,3 @@
+from services.web.main import main
+
+main()
