@@ -106,11 +106,13 @@ def server_credentials(cert: bytes, key: bytes, client_ca: bytes | None) -> grpc
 
 @dataclass(frozen=True)
 class Health:
-    """What the health service reports: SERVING while every probe passes, probed every `every` seconds."""
+    """What the health service reports: SERVING while every probe passes, probed every `every` seconds (NOT_SERVING
+    after `failures` failed probes in a row, each given `timeout` seconds)."""
 
     probes: Sequence[probes.Probe] = ()
     every: float = 5.0
-    timeout: float = 2.0
+    timeout: float = 3.0
+    failures: int = 2
 
 
 async def serve(address: str, services: Iterable[Service], verifier: auth.TokenVerifier, grace_seconds: float = 5.0,
@@ -140,7 +142,8 @@ async def serve(address: str, services: Iterable[Service], verifier: auth.TokenV
             await health_servicer.set(name, status)
 
     await report(not await probes.failing(checks.probes, checks.timeout))
-    watching = asyncio.create_task(probes.watch(checks.probes, report, checks.every, checks.timeout))
+    watching = asyncio.create_task(probes.watch(checks.probes, report, checks.every, checks.timeout,
+                                                checks.failures))
     log.info("grpc.serving", listen=address, services=names, tls=credentials is not None)
     if stopping is None:
         stopping = asyncio.Event()

@@ -1,7 +1,8 @@
 """Health that tells the truth: a cheap periodic probe of what a service cannot answer without.
 
-While any probe fails (the database does not answer a ping, insights' Kafka does not answer a metadata request) the
-process reports NOT_SERVING on the gRPC health service; once all pass again, SERVING. Only changes are logged.
+While a probe keeps failing (the database does not answer a ping, insights' Kafka does not answer a metadata request:
+twice in a row) the process reports NOT_SERVING on the gRPC health service; once all pass again, SERVING. Only
+changes are logged.
 """
 from __future__ import annotations
 
@@ -40,13 +41,17 @@ async def failing(probes: Sequence[Probe], timeout: float) -> list[str]:
 
 
 async def watch(probes: Sequence[Probe], report: Callable[[bool], Awaitable[None]], every: float,
-                timeout: float) -> None:
-    """Forever: probe every `every` seconds and `report(serving)` whenever the answer changes."""
+                timeout: float, failures: int = 2) -> None:
+    """Forever: probe every `every` seconds and `report(serving)` whenever the answer changes; down only after
+    `failures` probes in a row failed (a slow answer on a loaded machine is no outage), up after one passed."""
     serving: bool | None = None
+    failed = 0
     while True:
         down = await failing(probes, timeout)
-        if (not down) != serving:
-            serving = not down
+        failed = failed + 1 if down else 0
+        now = serving if down and failed < failures and serving is not None else not down
+        if now != serving:
+            serving = now
             (log.info if serving else log.warning)("health.changed", serving=serving, unreachable=down)
             await report(serving)
         await asyncio.sleep(every)

@@ -74,13 +74,14 @@ def read(text: str, schema_dir: Path, kind: str | None, limits: Limits, stop: St
 
 def check(document: Any, limits: Limits) -> None:
     """INVALID_ARGUMENT, before any object is validated, for too many objects or an object too large."""
-    sizes: list[tuple[str, int]] = []
     try:
+        count = sum(_count(doc, limits.records) for doc in records_of(document))
+        if count > limits.records:
+            raise InvalidArgument("document", f"more than {limits.records:,} objects (nested ones counted); "
+                                              "at most that many per import: split the file")
+        sizes: list[tuple[str, int]] = []
         for i, doc in enumerate(records_of(document)):
-            _sizes(doc, f"document[{i}]", sizes, limits.records)
-            if len(sizes) > limits.records:
-                raise InvalidArgument("document", f"more than {limits.records:,} objects (nested ones counted); "
-                                                  "at most that many per import: split the file")
+            _sizes(doc, f"document[{i}]", sizes)
     except RecursionError:
         raise InvalidArgument("document", "nested too deep") from None
     large = [(where, n) for where, n in sizes if n > limits.record_bytes]
@@ -90,19 +91,36 @@ def check(document: Any, limits: Limits) -> None:
                               + few([f"{where} ({n:,} bytes)" for where, n in large]))
 
 
-def _sizes(doc: Any, where: str, out: list[tuple[str, int]], most: int) -> None:
-    """(position, bytes without nested objects) of `doc` and of each object nested in it, until `most` are found."""
-    if not isinstance(doc, dict) or len(out) > most:
-        return
-    own = {k: v for k, v in doc.items() if k not in NESTED or not isinstance(v, list | dict)}
-    out.append((where, len(json.dumps(own, ensure_ascii=False).encode())))
+def _nested(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(place, object) of the objects directly inside `doc`."""
     for key in NESTED:
         value = doc.get(key)
         if isinstance(value, dict):
-            _sizes(value, f"{where}.{key}", out, most)
+            yield key, value
         elif isinstance(value, list):
-            for i, item in enumerate(value):
-                _sizes(item, f"{where}.{key}[{i}]", out, most)
+            yield from ((f"{key}[{i}]", item) for i, item in enumerate(value))
+
+
+def _count(doc: Any, most: int) -> int:
+    """Objects in `doc`, itself included; counting stops past `most`."""
+    if not isinstance(doc, dict):
+        return 1
+    n = 1
+    for _, inner in _nested(doc):
+        n += _count(inner, most)
+        if n > most:
+            break
+    return n
+
+
+def _sizes(doc: Any, where: str, out: list[tuple[str, int]]) -> None:
+    """(position, bytes as JSON without nested objects) of `doc` and of each object nested in it."""
+    if not isinstance(doc, dict):
+        return
+    own = {k: v for k, v in doc.items() if k not in NESTED or not isinstance(v, list | dict)}
+    out.append((where, len(json.dumps(own, ensure_ascii=False).encode())))
+    for place, inner in _nested(doc):
+        _sizes(inner, f"{where}.{place}", out)
 
 
 def parse(document: Any, schema_dir: Path, kind: str | None = None, stop: Stop = NEVER) -> list[Incoming]:

@@ -253,3 +253,20 @@ def test_an_echoed_value_is_clipped() -> None:
     echoed = clip("a" * 1_000_000)
     assert len(echoed) < 100 and "1,000,000 characters" in echoed
     assert clip("kortrijk") == "'kortrijk'"
+
+
+async def test_one_slow_probe_is_no_outage_two_in_a_row_are() -> None:
+    answers, reports = iter([True, False, True, False, False, True]), []
+
+    async def check() -> None:
+        if not next(answers):
+            raise TimeoutError
+
+    async def report(serving: bool) -> None:
+        reports.append(serving)
+
+    task = asyncio.create_task(probes.watch([probes.Probe("database", check)], report, 0.001, 1))
+    while len(reports) < 3 and not task.done():
+        await asyncio.sleep(0.01)
+    task.cancel()
+    assert reports[:3] == [True, False, True]
