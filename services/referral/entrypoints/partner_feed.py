@@ -35,6 +35,15 @@ reveals the staff id), `causation_id` is always null, and `correlation_id` is th
 Report back through gRPC wegwijs.referral.v1.ReferralService (Accept, Reject, Start, Hold, Resume, Complete, Fail).
 """
 
+CHANNEL = """\
+One topic per partner organisation. An organisation id made only of letters, digits, `.`, `_` and `-`, of at most \
+200 characters, is the topic's {organization_id} as it is. Any other id (a `:` as in a URN, a space, an accent, a \
+longer id) would make a name Kafka refuses, so its topic has another shape, which no id of the first kind can give: \
+`wegwijs.partner-hashed.<readable>.<digest>.referrals.v1`, where <digest> is the first 32 hexadecimal characters \
+(lower case) of the SHA-256 of the id in UTF-8 and <readable> is the id's first 48 characters with every character \
+other than a letter, digit, `.`, `_` or `-` replaced by `-`. Example: `urn:kortrijk:ocmw` → \
+`wegwijs.partner-hashed.urn-kortrijk-ocmw.<digest>.referrals.v1` (contracts/topics.py, `partner_referrals`)."""
+
 
 class PartnerReferralMessage(Envelope):
     """The envelope of every Wegwijs event, with a `PartnerReferral` payload and nothing of the caller's."""
@@ -53,8 +62,7 @@ def broker() -> KafkaBroker:
     """A broker that only declares the partner feed (never connected)."""
     declared = KafkaBroker("kafka.example.org:9093", description="the municipality's Kafka (SASL_SSL)")
     declared.publisher(topics.PARTNER_REFERRALS, title="partner-referrals",
-                       description="One topic per partner organisation: replace {organization_id} by your id.",
-                       schema=PartnerReferralMessage)
+                       description=CHANNEL, schema=PartnerReferralMessage)
     return declared
 
 
@@ -63,7 +71,8 @@ def document() -> str:
     spec = AsyncAPI(broker(), title="Wegwijs referral partner feeds", version="1.1.0", description=DESCRIPTION)
     doc = spec.to_specification().to_jsonable()
     doc["channels"]["partner-referrals"]["parameters"] = {
-        "organization_id": {"description": "Your organisation's id in the Wegwijs catalogue."}}
+        "organization_id": {"description": "Your organisation's id in the Wegwijs catalogue, where it is a legal "
+                                          "part of a topic name (else see the channel's description)."}}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
