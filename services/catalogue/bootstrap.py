@@ -46,7 +46,7 @@ class App:
 async def bootstrap(settings: Settings, own: CatalogueSettings | None = None) -> App:
     own = own or CatalogueSettings()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
-    store = MongoEventStore(mongo, settings.database(SERVICE))
+    store = MongoEventStore(mongo, settings.database(SERVICE), settings.kafka_max_message_bytes)
     await store.create_indexes()
     views = MongoViews(mongo, settings.database(SERVICE))
     await views.create_indexes()
@@ -55,6 +55,6 @@ async def bootstrap(settings: Settings, own: CatalogueSettings | None = None) ->
         return settings.topic(registry.current(envelope.type).topic)
 
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of,
-                  settings.relay_batch_size, settings.relay_poll_seconds)
+                  settings.relay_batch_size, settings.relay_poll_seconds, SERVICE)
     return App(Deps(store=store, views=views, published=relay.notify), relay, mongo, own.hsds_schema_dir,
                hsds.Limits(own.hsds_import_max_records, own.hsds_import_max_record_bytes))

@@ -71,7 +71,7 @@ class App:
 async def bootstrap(settings: Settings, own: KeySettings | None = None) -> App:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
     database = settings.database(SERVICE)
-    store = MongoEventStore(mongo, database)
+    store = MongoEventStore(mongo, database, settings.kafka_max_message_bytes)
     views = MongoQuestionViews(mongo, database)
     await store.create_indexes()
     await views.create_indexes()
@@ -80,7 +80,7 @@ async def bootstrap(settings: Settings, own: KeySettings | None = None) -> App:
         return settings.topic(registry.current(envelope.type).topic)
 
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of,
-                  settings.relay_batch_size, settings.relay_poll_seconds)
+                  settings.relay_batch_size, settings.relay_poll_seconds, SERVICE)
     keys = await client_keys(mongo, database, own or KeySettings())
     deps = Deps(store=store, keys=keys, views=views,
                 referrals=MongoQuestionReferrals(mongo, database), published=relay.notify)

@@ -34,6 +34,7 @@ def producer(settings: Settings, client_id: str) -> AIOKafkaProducer:
         acks="all",
         linger_ms=2,
         request_timeout_ms=10_000,
+        max_request_size=settings.kafka_max_message_bytes,
         **security(settings),
     )
 

@@ -5,7 +5,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
-from services.plumbing import bounds, dates, grpcserver, log, probes
+from services.plumbing import bounds, dates, grpcserver, log, metrics, probes
 from services.plumbing.settings import Settings
 
 
@@ -16,6 +16,7 @@ async def serve(settings: Settings, port: int, services: Sequence[grpcserver.Ser
 
     Health reports NOT_SERVING while one of the `health` probes fails."""
     verifier, credentials = grpcserver.security(settings)
+    metrics.serve(settings, port)
     tasks = [asyncio.create_task(job) for job in background]
     try:
         await grpcserver.serve(f"{settings.grpc_host}:{port}", services, verifier, settings.shutdown_grace_seconds,

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.plumbing import records
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WEGWIJS_", frozen=True)
@@ -29,6 +31,12 @@ class Settings(BaseSettings):
     insights_port: int = 7054
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
+    # The largest record an event may make (bytes): the producer's max_request_size, and the door check that refuses
+    # a larger command with INVALID_ARGUMENT. Keep it at or below the broker's message.max.bytes (and topics'
+    # max.message.bytes): the local stack's broker takes 1048588.
+    kafka_max_message_bytes: int = Field(default=records.MAX_MESSAGE_BYTES, ge=4096)
+    # Prometheus metrics (`/metrics`) of a service on its gRPC port + this offset (9051 for intake); 0: none.
+    metrics_port_offset: int = Field(default=2000, ge=0)
     consumer_batch_size: int = 2000
     consumer_poll_ms: int = 100
     # A rebuild of a long history decodes and projects in this many worker processes (0: one per CPU; 1: none).

@@ -69,13 +69,13 @@ async def bootstrap(settings: Settings, own: ReferralSettings | None = None) -> 
     partner_senders = senders(own)
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=3000)
     database = settings.database(SERVICE)
-    store = MongoEventStore(mongo, database)
+    store = MongoEventStore(mongo, database, settings.kafka_max_message_bytes)
     await store.create_indexes()
     views = MongoViews(mongo, database)
     await views.create_indexes()
     reference = MongoReference(mongo, database)
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of(settings),
-                  settings.relay_batch_size, settings.relay_poll_seconds)
+                  settings.relay_batch_size, settings.relay_poll_seconds, SERVICE)
     deps = Deps(store=store, views=views, reference=reference, published=relay.notify,
                 senders=partner_senders)
     background = [relay.run(), reference_consumer.run(settings, reference, settings.topic(f"{SERVICE}-reference")),

@@ -12,21 +12,27 @@ Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend an
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
   at start for what an earlier process left unpublished;
 - publication is recorded by inserting a marker into `published` (`_id` = the commit's), never by updating the
-  commit: FerretDB's updates read the whole collection, inserts do not.
+  commit: FerretDB's updates read the whole collection, inserts do not;
+- a commit Kafka refused for good is recorded in `parked` (`_id` = its stream: one parked commit per stream, as the
+  stream's later commits wait behind it), a small collection read again at every `parked()`; an operator's resolve
+  writes the commit's `published` marker with a `resolved` field (never published, never to be).
 No transactions and no change streams: one commit is one document.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, ServerSelectionTimeoutError
 
-from contracts.envelope import Envelope
-from services.plumbing.eventstore.ports import Commit, ConcurrencyError, StoreUnavailable
+from contracts.envelope import Envelope, utcnow
+from services.plumbing import records
+from services.plumbing.eventstore.ports import Commit, ConcurrencyError, Parked, StoreUnavailable
 
-COMMITS, COMMANDS, PUBLISHED = "commits", "commands", "published"
+COMMITS, COMMANDS, PUBLISHED, PARKED = "commits", "commands", "published", "parked"
 UNSCOPED_INDEX = "command_unique"  # the index of before command ids were per municipality: dropped
 DUPLICATE_KEY = 11000
 
@@ -41,11 +47,15 @@ def command_key(tenant: str, command_id: str) -> str:
 
 
 class MongoEventStore:
-    def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
+    def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str,
+                 max_record_bytes: int | None = records.MAX_MESSAGE_BYTES) -> None:
         self._commits = client[database][COMMITS]
         self._commands = client[database][COMMANDS]
         self._published = client[database][PUBLISHED]
+        self._parked = client[database][PARKED]
+        self._max_record_bytes = max_record_bytes
         self._pending: dict[str, Commit] = {}
+        self._waiting: dict[str, str] = {}  # stream id → its parked commit's id: the stream's commits wait
         self._scanned = False
 
     async def create_indexes(self) -> None:
@@ -54,6 +64,7 @@ class MongoEventStore:
         await self._commits.create_index([("tenant", 1), ("command_id", 1)], unique=True, name="command_per_tenant")
 
     async def append(self, commit: Commit) -> Commit:
+        records.check(commit.events, self._max_record_bytes)
         try:
             await _guard(self._commits.insert_one(_to_doc(commit)))
         except DuplicateKeyError:
@@ -88,7 +99,7 @@ class MongoEventStore:
     async def unpublished(self, limit: int) -> Sequence[Commit]:
         if not self._scanned:
             await self._scan_unpublished()
-        return list(self._pending.values())[:limit]
+        return list(islice((c for c in self._pending.values() if c.stream_id not in self._waiting), limit))
 
     async def mark_published(self, commit_ids: Sequence[str]) -> None:
         keys = [commit_key(c.stream_id, c.first_version) for cid in commit_ids if (c := self._pending.get(cid))]
@@ -101,12 +112,75 @@ class MongoEventStore:
         for cid in commit_ids:
             self._pending.pop(cid, None)
 
+    async def park(self, commit: Commit, error: str) -> Parked:
+        parked = Parked(stream_id=commit.stream_id, commit_id=commit.commit_id, first_version=commit.first_version,
+                        tenant=commit.tenant, error=error, since=utcnow())
+        await _guard(self._parked.replace_one({"_id": commit.stream_id}, parked.model_dump(), upsert=True))
+        self._waiting[commit.stream_id] = commit.commit_id
+        return parked
+
+    async def parked(self) -> Sequence[Parked]:
+        found = [_parked(d) async for d in self._parked.find({})]
+        now = {p.stream_id: p.commit_id for p in found}
+        if freed := [s for s in self._waiting if s not in now]:
+            await self._forget_done({s for s in freed})
+        self._waiting = now
+        return sorted(found, key=lambda p: p.since)
+
+    async def waiting(self, stream_id: str) -> Sequence[Commit]:
+        doc = await _guard(self._parked.find_one({"_id": stream_id}))
+        if doc is None:
+            return []
+        found, version = [], doc["first_version"]
+        while (commit_doc := await _guard(self._commits.find_one({"_id": commit_key(stream_id, version)}))):
+            found.append(_from_doc(commit_doc))
+            version += max(len(found[-1].events), 1)
+        done = {d["_id"] async for d in self._published.find(
+            {"_id": {"$in": [commit_key(c.stream_id, c.first_version) for c in found]}}, {"_id": 1})}
+        left = [c for c in found if commit_key(c.stream_id, c.first_version) not in done]
+        self._pending |= {c.commit_id: c for c in left if c.commit_id not in self._pending}
+        return left
+
+    async def ask_retry(self, stream_id: str) -> Parked | None:
+        doc = await _guard(self._parked.find_one_and_update(
+            {"_id": stream_id}, {"$set": {"retry_asked": utcnow()}}, return_document=ReturnDocument.AFTER))
+        return _parked(doc) if doc else None
+
+    async def unpark(self, stream_id: str) -> None:
+        await _guard(self._parked.delete_one({"_id": stream_id}))
+        self._waiting.pop(stream_id, None)
+
+    async def resolve(self, stream_id: str, reason: str, by: str) -> Parked | None:
+        doc = await _guard(self._parked.find_one({"_id": stream_id}))
+        if doc is None:
+            return None
+        parked = _parked(doc)
+        marker = {"_id": commit_key(stream_id, parked.first_version),
+                  "resolved": {"reason": reason, "by": by, "at": utcnow(), "error": parked.error}}
+        try:
+            await _guard(self._published.insert_one(marker))
+        except DuplicateKeyError:  # published (or resolved) meanwhile: the stream may flow all the same
+            pass
+        await _guard(self._parked.delete_one({"_id": stream_id}))
+        self._waiting.pop(stream_id, None)
+        self._pending.pop(parked.commit_id, None)
+        return parked
+
+    async def _forget_done(self, streams: set[str]) -> None:
+        """Drop from the queue the commits of `streams` another process published or resolved."""
+        mine = {commit_key(c.stream_id, c.first_version): cid for cid, c in self._pending.items()
+                if c.stream_id in streams}
+        async for d in self._published.find({"_id": {"$in": list(mine)}}, {"_id": 1}):
+            self._pending.pop(mine[d["_id"]], None)
+
     async def _scan_unpublished(self) -> None:
-        """Once per process: the commits without a publication marker, oldest first, ahead of newer appends."""
+        """Once per process: the commits without a publication marker, oldest first, ahead of newer appends; the
+        streams with a parked commit."""
         marked = {d["_id"] async for d in self._published.find({}, {"_id": 1})}
         left = [_from_doc(d) async for d in self._commits.find({}) if d["_id"] not in marked]
         left.sort(key=lambda c: c.commit_id)
         self._pending = {c.commit_id: c for c in left} | self._pending
+        self._waiting = {d["_id"]: d["commit_id"] async for d in self._parked.find({}, {"commit_id": 1})}
         self._scanned = True
 
     async def _remember_command(self, commit: Commit) -> None:
@@ -138,6 +212,12 @@ async def _guard(awaitable: Any) -> Any:
 def _to_doc(commit: Commit) -> dict[str, Any]:
     doc = commit.model_dump(mode="json", exclude={"published"})
     return {**doc, "_id": commit_key(commit.stream_id, commit.first_version), "tenant": commit.tenant}
+
+
+def _parked(doc: dict[str, Any]) -> Parked:
+    """pymongo hands dates back without a zone: they are UTC."""
+    dates = {k: v.replace(tzinfo=UTC) for k, v in doc.items() if isinstance(v, datetime) and v.tzinfo is None}
+    return Parked.model_validate({k: v for k, v in doc.items() if k != "_id"} | dates)
 
 
 def _from_doc(doc: dict[str, Any]) -> Commit:

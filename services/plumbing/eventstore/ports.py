@@ -55,6 +55,21 @@ class Commit(BaseModel):
         return self.events[0].tenant if self.events else ""
 
 
+class Parked(BaseModel):
+    """A commit Kafka refused for good (too large, a topic it cannot have): the relay publishes nothing more of its
+    stream until an operator retries it after a fix or resolves it (`wegwijs relay`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str
+    commit_id: str
+    first_version: int
+    tenant: str
+    error: str
+    since: datetime
+    retry_asked: datetime | None = None
+
+
 class EventStore(Protocol):
     async def append(self, commit: Commit) -> Commit:
         """Store `commit` unless its command_id was seen in its municipality (`commit.tenant`): then return the first
@@ -84,10 +99,36 @@ class EventStore(Protocol):
         ...
 
     async def unpublished(self, limit: int) -> Sequence[Commit]:
-        """Commits not yet acknowledged by Kafka, oldest first."""
+        """Commits not yet acknowledged by Kafka, oldest first; none of a stream with a parked commit (they wait)."""
         ...
 
     async def mark_published(self, commit_ids: Sequence[str]) -> None: ...
+
+    async def park(self, commit: Commit, error: str) -> Parked:
+        """Record that Kafka refused `commit` for good: its stream waits (not in `unpublished`) from now on."""
+        ...
+
+    async def parked(self) -> Sequence[Parked]:
+        """The parked commits as the database has them now (another process may have parked, retried or resolved
+        one: the store's view of which streams wait follows), oldest first."""
+        ...
+
+    async def waiting(self, stream_id: str) -> Sequence[Commit]:
+        """The parked commit of `stream_id` and the stream's later unpublished commits, in version order."""
+        ...
+
+    async def ask_retry(self, stream_id: str) -> Parked | None:
+        """An operator's request that the relay publish the parked commit again (after a fix); None: none parked."""
+        ...
+
+    async def unpark(self, stream_id: str) -> None:
+        """The parked commit and the ones waiting behind it are published: the stream flows again."""
+        ...
+
+    async def resolve(self, stream_id: str, reason: str, by: str) -> Parked | None:
+        """An operator gives up on the parked commit: it is never published (its events stay in the store), and the
+        stream's later commits flow again. None: nothing parked on that stream."""
+        ...
 
 
 async def started_by(store: EventStore, command_id: str, stream: Sequence[Envelope]) -> Commit | None:

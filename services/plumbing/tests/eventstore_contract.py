@@ -1,12 +1,13 @@
 """The contract every EventStore passes: the MongoDB adapter and the in-memory fake alike."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from contracts.envelope import Actor, Role, new_event_id
 from contracts.events.intake import QuestionRegistered
+from services.plumbing.errors import InvalidArgument
 from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore, started_by
 
 ACTOR = Actor(staff_id="s-1", role=Role.FRONT_OFFICE)
@@ -95,3 +96,55 @@ class EventStoreContract:
         assert await store.load("nope") == []
         assert await store.first("nope") is None
         assert await store.by_command("nope") is None
+
+    async def test_a_parked_commit_holds_back_its_stream_and_nothing_else(self, store: EventStore) -> None:
+        a1, b1 = await store.append(commit("s-a", 1)), await store.append(commit("s-b", 1))
+        a2 = await store.append(commit("s-a", 2))
+        parked = await store.park(a1, "MessageSizeTooLargeError: too large")
+        b2 = await store.append(commit("s-b", 2))
+        a3 = await store.append(commit("s-a", 3))
+        assert [c.commit_id for c in await store.unpublished(10)] == [b1.commit_id, b2.commit_id]
+        assert (parked.stream_id, parked.commit_id, parked.first_version) == ("s-a", a1.commit_id, 1)
+        assert [c.commit_id for c in await store.waiting("s-a")] == [a1.commit_id, a2.commit_id, a3.commit_id]
+        assert await store.waiting("s-b") == []
+
+    async def test_parked_commits_are_listed_with_their_error_and_since(self, store: EventStore) -> None:
+        before = datetime.now(UTC)
+        await store.park(await store.append(commit("s-x", 1, tenant="brugge")), "InvalidTopicError: a:b")
+        [listed] = await store.parked()
+        assert (listed.stream_id, listed.tenant, listed.error) == ("s-x", "brugge", "InvalidTopicError: a:b")
+        assert before - timedelta(seconds=1) <= listed.since <= datetime.now(UTC) and listed.retry_asked is None
+        asked = await store.ask_retry("s-x")
+        assert asked is not None and asked.retry_asked is not None
+        assert (await store.parked())[0].retry_asked is not None
+        assert await store.ask_retry("s-none") is None
+
+    async def test_unpark_after_a_retry_lets_the_stream_flow(self, store: EventStore) -> None:
+        a1 = await store.append(commit("s-r", 1))
+        await store.park(a1, "too large")
+        a2 = await store.append(commit("s-r", 2))
+        await store.mark_published([a1.commit_id])
+        await store.unpark("s-r")
+        assert await store.parked() == []
+        assert [c.commit_id for c in await store.unpublished(10)] == [a2.commit_id]
+
+    async def test_a_resolved_commit_is_never_published_and_its_stream_flows(self, store: EventStore) -> None:
+        a1 = await store.append(commit("s-g", 1))
+        await store.park(a1, "too large")
+        a2 = await store.append(commit("s-g", 2))
+        resolved = await store.resolve("s-g", "superseded by a smaller record", "ops-1")
+        assert resolved is not None and resolved.commit_id == a1.commit_id
+        assert [c.commit_id for c in await store.unpublished(10)] == [a2.commit_id]
+        assert await store.parked() == [] and await store.waiting("s-g") == []
+        assert await store.resolve("s-g", "again", "ops-1") is None
+        assert [e.stream_version for e in await store.load("s-g")] == [1, 2], "the write side keeps its events"
+
+    async def test_an_event_too_large_for_a_message_is_refused_naming_its_largest_field(self, store: EventStore
+                                                                                         ) -> None:
+        big = commit("s-big")
+        big = big.model_copy(update={"events": (big.events[0].model_copy(
+            update={"payload": {**big.events[0].payload, "hsds_extra": {"blob": "x" * 2_000_000}}}),)})
+        with pytest.raises(InvalidArgument) as refused:
+            await store.append(big)
+        assert refused.value.field == "hsds_extra.blob" and "2,00" in refused.value.reason
+        assert await store.load("s-big") == [] and await store.unpublished(10) == []
