@@ -15,6 +15,7 @@ from rich.table import Table
 from contracts import taxonomy
 from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
+from services import relay_admin
 from services.client import Client, channel, configured_credentials
 from services.demo import Demo, questions
 from services.plumbing import devsecrets
@@ -22,6 +23,7 @@ from services.plumbing.auth import Principal, TokenIssuer, TokenRefused, TokenRu
 from services.plumbing.settings import Settings, read
 
 app = typer.Typer(help="Wegwijs: questions of newcomers, referrals and insights for policy.", no_args_is_help=True)
+app.add_typer(relay_admin.app, name="relay")
 console = Console()
 INTAKE = typer.Option("127.0.0.1:7051", envvar="WEGWIJS_INTAKE_ADDR", help="address of IntakeService")
 INSIGHTS = typer.Option("127.0.0.1:7054", envvar="WEGWIJS_INSIGHTS_ADDR", help="address of InsightsService")
