@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -23,7 +23,7 @@ from aiokafka.errors import KafkaError
 from contracts.envelope import Envelope
 from services.plumbing import metrics, records
 from services.plumbing.errors import bounded
-from services.plumbing.eventstore import Commit, EventStore, Parked
+from services.plumbing.eventstore import Commit, EventStore, Parked, StoreUnavailable
 from services.plumbing.refusals import Unroutable, check_topic, for_good
 
 log = structlog.get_logger(__name__)
@@ -57,7 +57,12 @@ class Relay:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
-                except Exception:  # the store may be briefly down; never let the relay die
+                except StoreUnavailable as exc:
+                    log.warning("relay.store_unavailable", error=bounded(str(exc), 500), retry_in=backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                except Exception:  # never let the relay die
                     log.exception("relay.failed")
                     await asyncio.sleep(backoff)
                     continue

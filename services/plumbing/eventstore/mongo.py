@@ -120,7 +120,7 @@ class MongoEventStore:
         return parked
 
     async def parked(self) -> Sequence[Parked]:
-        found = [_parked(d) async for d in self._parked.find({})]
+        found = [_parked(d) for d in await _guard(self._parked.find({}).to_list())]
         now = {p.stream_id: p.commit_id for p in found}
         if freed := [s for s in self._waiting if s not in now]:
             await self._forget_done({s for s in freed})

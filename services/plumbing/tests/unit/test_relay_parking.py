@@ -10,7 +10,7 @@ from aiokafka.errors import KafkaConnectionError
 from prometheus_client import REGISTRY
 
 from contracts.envelope import Envelope
-from services.plumbing.eventstore import Commit
+from services.plumbing.eventstore import Commit, StoreUnavailable
 from services.plumbing.eventstore.memory import InMemoryEventStore
 from services.plumbing.relay import Relay
 from services.plumbing.tests.eventstore_contract import commit
@@ -188,6 +188,30 @@ async def test_the_running_relay_goes_on_past_a_parked_commit(store, request) ->
                 break
             await asyncio.sleep(0.02)
         assert len(broker.log) == 50 and len(await store.parked()) == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_database_that_is_down_while_the_relay_reads_parked_commits_stops_nothing_for_good(store, request
+                                                                                                   ) -> None:
+    broker, failures = FakeBroker(), [StoreUnavailable("database down")] * 3
+    real_parked = store.parked
+
+    async def flaky_parked():
+        if failures:
+            raise failures.pop()
+        return await real_parked()
+    store.parked = flaky_parked
+    relay = Relay(store, broker.producer, routes(), poll_seconds=0.01, name=request.node.name)
+    await append(store, sized("a", 1))
+    task = asyncio.create_task(relay.run())
+    try:
+        for _ in range(200):
+            if broker.log:
+                break
+            await asyncio.sleep(0.02)
+        assert broker.streams() == {"a": [1]} and not failures
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
