@@ -11,7 +11,7 @@ from contracts.events import referral as ev
 from services.plumbing.errors import InvalidArgument, NotFound
 from services.referral.application.handlers import Deps, history
 from services.referral.domain.errors import UnknownReferral
-from services.referral.domain.referral import Referral
+from services.referral.domain.referral import STATUS_AFTER, Referral
 
 
 class ListQuery(BaseModel):
@@ -77,3 +77,19 @@ async def open_of_office(deps: Deps, q: ListQuery, office_id: str) -> Page:
 async def overdue(deps: Deps, q: ListQuery, office_id: str | None) -> Page:
     where = {"status": "requested", "overdue": True} | ({"office_id": office_id} if office_id else {})
     return await page(deps, q, where)
+
+
+class PartnerQuery(ListQuery):
+    """A partner's list spans every municipality that refers to it."""
+
+    tenant: str | None = None  # type: ignore[assignment]
+
+
+STATUSES = frozenset(STATUS_AFTER.values())
+
+
+async def of_partner(deps: Deps, q: PartnerQuery, partner: str, status: str | None) -> Page:
+    """The referrals addressed to `partner` (its inbox), with `status` when one is given, oldest request first."""
+    if status is not None and status not in STATUSES:
+        raise InvalidArgument("status", f"{status!r} is not one of {', '.join(sorted(STATUSES))}")
+    return await page(deps, q, {"organization_id": partner} | ({"status": status} if status else {}))

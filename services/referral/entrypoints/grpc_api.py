@@ -49,7 +49,7 @@ class ReferralServicer(referral_pb2_grpc.ReferralServiceServicer):
         "ReferToService": FRONT, "Cancel": FRONT | PARTNERS, "MarkEnteredInError": FRONT,
         **{name: PARTNERS for name in PARTNER_COMMANDS},
         "GetReferral": FRONT, "ListReferralsOfQuestion": FRONT, "ListOpenReferralsOfOffice": FRONT,
-        "ListOverdue": FRONT,
+        "ListOverdue": FRONT, "ListReferralsOfPartner": PARTNERS,
     }
 
     def __init__(self, deps: Deps) -> None:
@@ -117,3 +117,7 @@ class ReferralServicer(referral_pb2_grpc.ReferralServiceServicer):
 
     async def ListOverdue(self, r: Any, _: Ctx) -> Any:  # noqa: N802
         return m.page(await q.overdue(self.deps, self._list(r), m.optional(r.office_id)))
+
+    async def ListReferralsOfPartner(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        query = q.PartnerQuery(page_size=r.page_size, page_token=r.page_token)
+        return m.page(await q.of_partner(self.deps, query, partner_of(r.partner_id), m.optional(r.status)))
