@@ -119,3 +119,42 @@ async def test_a_retried_referral_gets_its_first_answer_even_after_it_moved_on(a
     assert (again.referral_id, again.status) == (first.referral_id, "requested")  # the first answer, as it was
     page = await front.ListReferralsOfQuestion(pb.ListReferralsOfQuestionRequest(question_id="q-1"))
     assert [(r.referral_id, r.status) for r in page.referrals] == [(first.referral_id, "accepted")]
+
+
+async def test_a_partners_inbox_lists_its_referrals_from_every_municipality_by_status(api, deps) -> None:
+    """ListReferralsOfPartner: what is addressed to the caller's organisation, from Kortrijk and Brugge alike, one
+    status or all; another partner's never; a bridge worker may not read a partner's inbox."""
+    await seed(deps)
+    await seed(deps, question="q-2", client="cl-2", service="svc-2", organization=OTHER_PARTNER)
+    await seed(deps, question="q-3", client="cl-3", service="svc-3", tenant="brugge")
+
+    async def referral(tenant: str, question: str, service: str) -> str:
+        return (await api(Role.FRONT_OFFICE, tenant).ReferToService(pb.ReferToServiceRequest(
+            command_id=cid(), question_id=question, service_id=service, mode="warm-handoff"))).referral_id
+
+    kortrijk, theirs, brugge = (await referral(TENANT, "q-1", "svc-1"), await referral(TENANT, "q-2", "svc-2"),
+                                await referral("brugge", "q-3", "svc-3"))
+    partner = api(Role.PARTNER, partner=PARTNER)
+    await partner.Accept(pb.PartnerRequest(command_id=cid(), referral_id=kortrijk))
+
+    async def inbox(stub, **fields) -> list[tuple[str, str]]:
+        page = await stub.ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest(**fields))
+        return sorted((r.referral_id, r.status) for r in page.referrals)
+
+    assert await inbox(partner) == sorted([(kortrijk, "accepted"), (brugge, "requested")])
+    assert await inbox(partner, status="requested") == [(brugge, "requested")]
+    assert await inbox(partner, status="accepted") == [(kortrijk, "accepted")]
+    assert await inbox(partner, status="completed") == []
+    assert await inbox(api(Role.PARTNER, partner=OTHER_PARTNER)) == [(theirs, "requested")]
+    assert await inbox(api(Role.ADMIN), partner_id=OTHER_PARTNER) == [(theirs, "requested")]
+    first = await partner.ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest(page_size=1))
+    second = await partner.ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest(page_size=1,
+                                                                                 page_token=first.next_page_token))
+    assert {first.referrals[0].referral_id, second.referrals[0].referral_id} == {kortrijk, brugge}
+    details = await refused(partner.ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest(status="lost")),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert details.startswith("status:")
+    await refused(partner.ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest(partner_id=OTHER_PARTNER)),
+                  grpc.StatusCode.PERMISSION_DENIED)
+    await refused(api(Role.FRONT_OFFICE, TENANT).ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest()),
+                  grpc.StatusCode.PERMISSION_DENIED)
