@@ -14,7 +14,7 @@ from contracts.events import registry
 from services.catalogue.adapters import hsds
 from services.catalogue.adapters.views_mongo import MongoViews
 from services.catalogue.application.handlers import Deps
-from services.plumbing import kafka
+from services.plumbing import kafka, offload
 from services.plumbing.eventstore.mongo import MongoEventStore
 from services.plumbing.relay import Relay
 from services.plumbing.settings import Settings
@@ -32,6 +32,8 @@ class CatalogueSettings(BaseSettings):
     # One ImportHsds: objects (nested ones counted) and bytes of one object as JSON (hsds_extra included).
     hsds_import_max_records: int = Field(default=hsds.Limits.records, ge=1)
     hsds_import_max_record_bytes: int = Field(default=hsds.Limits.record_bytes, ge=1024)
+    # Worker processes parsing HSDS imports (they share no GIL with the gRPC loop); 0: a thread of the service.
+    hsds_import_workers: int = Field(default=2, ge=0)
 
 
 @dataclass
@@ -41,6 +43,12 @@ class App:
     mongo: AsyncMongoClient[dict[str, Any]]
     hsds_schema_dir: Path
     hsds_limits: hsds.Limits
+    hsds_processes: offload.Processes | None
+
+    async def close(self) -> None:
+        if self.hsds_processes is not None:
+            self.hsds_processes.close()
+        await self.mongo.close()
 
 
 async def bootstrap(settings: Settings, own: CatalogueSettings | None = None) -> App:
@@ -57,4 +65,5 @@ async def bootstrap(settings: Settings, own: CatalogueSettings | None = None) ->
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of,
                   settings.relay_batch_size, settings.relay_poll_seconds, SERVICE)
     return App(Deps(store=store, views=views, published=relay.notify), relay, mongo, own.hsds_schema_dir,
-               hsds.Limits(own.hsds_import_max_records, own.hsds_import_max_record_bytes))
+               hsds.Limits(own.hsds_import_max_records, own.hsds_import_max_record_bytes),
+               offload.Processes(own.hsds_import_workers) if own.hsds_import_workers else None)

@@ -40,6 +40,9 @@ class InvalidArgument(Exception):
         super().__init__(f"{field}: {reason}")
         self.field, self.reason = field, reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # raised in a worker process, re-raised in the service
+        return type(self), (self.field, self.reason)
+
 
 class NotFound(Exception):
     """The thing asked for does not exist (or is not visible to the caller); `field` names where it was asked.

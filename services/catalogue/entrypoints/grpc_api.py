@@ -51,8 +51,10 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         "GetService": READERS, "SearchServices": READERS, "ExportHsds": READERS,
     }
 
-    def __init__(self, deps: Deps, hsds_schema_dir: Path, limits: hsds.Limits = hsds.Limits()) -> None:
-        self.deps, self.schema_dir, self.limits = deps, hsds_schema_dir, limits
+    def __init__(self, deps: Deps, hsds_schema_dir: Path, limits: hsds.Limits = hsds.Limits(),
+                 processes: offload.Processes | None = None) -> None:
+        """`processes`: where HSDS documents are parsed (None: a worker thread of this process)."""
+        self.deps, self.schema_dir, self.limits, self.processes = deps, hsds_schema_dir, limits, processes
 
     async def _run(self, cmd: c.Command) -> pb.CommandResult:
         return pb.CommandResult(**await handle(cmd, context(), self.deps))
@@ -124,8 +126,11 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         cmd = c.Command(command_id=r.command_id, tenant=tenant_of(r.tenant))
         if r.kind and r.kind not in hsds.KINDS:
             raise InvalidArgument("kind", f"one of {', '.join(hsds.KINDS)}, or empty to detect")
-        items = await offload.run(lambda stop: hsds.read(r.document, self.schema_dir, optional(r.kind), self.limits,
-                                                          stop))
+        if self.processes is None:
+            items = await offload.run(lambda stop: hsds.read(r.document, self.schema_dir, optional(r.kind),
+                                                              self.limits, stop))
+        else:
+            items = await self.processes.run(hsds.read, r.document, self.schema_dir, optional(r.kind), self.limits)
         return import_response(await import_records(items, cmd.tenant, cmd.command_id, context(), self.deps))
 
     async def ExportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802

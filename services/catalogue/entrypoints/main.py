@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contracts.proto import catalogue_pb2, catalogue_pb2_grpc
+from services.catalogue.adapters import hsds
 from services.catalogue.bootstrap import bootstrap
 from services.catalogue.entrypoints.grpc_api import CatalogueServicer
 from services.plumbing import grpcserver, probes, process
@@ -12,11 +13,14 @@ SERVICE_NAME = catalogue_pb2.DESCRIPTOR.services_by_name["CatalogueService"].ful
 
 async def main(settings: Settings) -> None:
     app = await bootstrap(settings)
-    servicer = CatalogueServicer(app.deps, app.hsds_schema_dir, app.hsds_limits)
+    servicer = CatalogueServicer(app.deps, app.hsds_schema_dir, app.hsds_limits, app.hsds_processes)
     api = grpcserver.Service(SERVICE_NAME,
                              lambda s: catalogue_pb2_grpc.add_CatalogueServiceServicer_to_server(servicer, s),
                              servicer.ACCESS)
-    await process.serve(settings, settings.catalogue_port, [api], [app.relay.run()], app.mongo.close,
+    background = [app.relay.run()]
+    if app.hsds_processes is not None:
+        background.append(app.hsds_processes.warm(hsds.read, "[]", app.hsds_schema_dir, None, app.hsds_limits))
+    await process.serve(settings, settings.catalogue_port, [api], background, app.close,
                         [probes.database(app.mongo)])
 
 
