@@ -40,6 +40,8 @@ async def main(seconds: float, senders: int) -> None:
     print(f"health, no load      {floods.summary(run.idle)}")
     print(f"health, during flood {floods.summary(run.loaded)}   goal p99 < {GOAL * 1000:.0f} ms: "
           f"{'met' if floods.percentile(run.loaded, 99) < GOAL else 'NOT met'}")
+    for name, took in run.loaded_by.items():
+        print(f"  {name:<18} {floods.summary(took)}")
     for flood in floods.floods():
         answers = run.answers[flood.method]
         codes = sorted({code for code, _, _ in answers})

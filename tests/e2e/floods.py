@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
-import statistics
 import time
 import uuid
 from dataclasses import dataclass
@@ -70,12 +69,12 @@ def summary(latencies: list[float]) -> str:
 
 
 async def probe(addresses: list[str], credentials: grpc.ChannelCredentials, seconds: float,
-                every: float = 0.01) -> list[float]:
+                every: float = 0.01) -> list[tuple[str, float]]:
     """Health.Check of each service in turn every `every` s for `seconds`: the latency of each answer (SERVING or
     NOT_SERVING, when the shared Kafka or FerretDB is down for a while); a check not answered counts as its timeout."""
     channels = [channel(a, credentials) for a in addresses]
     stubs = [health_pb2_grpc.HealthStub(ch) for ch in channels]
-    latencies: list[float] = []
+    latencies: list[tuple[str, float]] = []  # (address, seconds)
     end = time.perf_counter() + seconds
     try:
         while time.perf_counter() < end:
@@ -87,7 +86,8 @@ async def probe(addresses: list[str], credentials: grpc.ChannelCredentials, seco
                 except grpc.aio.AioRpcError as exc:
                     failed = exc.code().name
                 answered = failed in ("", "NOT_SERVING")  # NOT_SERVING is an answer: a dependency is down
-                latencies.append(time.perf_counter() - started if answered else CHECK_TIMEOUT)
+                latencies.append((addresses[stubs.index(stub)],
+                                  time.perf_counter() - started if answered else CHECK_TIMEOUT))
                 if failed:
                     FAILED.append(f"{addresses[stubs.index(stub)]} {failed} after {time.perf_counter() - started:.2f} s")
             await asyncio.sleep(every)
@@ -139,6 +139,7 @@ def _flood_process(ports: dict[str, int], secrets: Path, tokens: dict[str, str],
 class Run:
     idle: list[float]
     loaded: list[float]
+    loaded_by: dict[str, list[float]]  # per service
     answers: dict[str, list[Answer]]
 
 
@@ -147,20 +148,24 @@ async def measure(ports: dict[str, int], secrets: Path, tokens: dict[str, str], 
     """Health latency with no load, then during the floods (sent from a child process), and the floods' answers."""
     credentials = tls(*((secrets / f).read_bytes() for f in ("ca.pem", "client.pem", "client-key.pem")))
     addresses = [f"127.0.0.1:{p}" for p in ports.values()]
-    idle = await probe(addresses, credentials, seconds / 2)
+    idle = [s for _, s in await probe(addresses, credentials, seconds / 2)]
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue = context.Queue()
     flooder = context.Process(target=_flood_process, args=(ports, secrets, tokens, seconds, senders, results))
     flooder.start()
     try:
         await asyncio.sleep(1.0)  # the child imports and serialises its requests first
-        loaded = await probe(addresses, credentials, seconds - 1.0)
+        checks = await probe(addresses, credentials, seconds - 1.0)
         answers = await asyncio.to_thread(results.get, True, seconds + 120)
     finally:
         flooder.join(10)
         if flooder.is_alive():
             flooder.kill()
-    return Run(idle, loaded, answers)
+    names = {f"127.0.0.1:{p}": name for name, p in ports.items()}
+    by: dict[str, list[float]] = {name: [] for name in ports}
+    for address, took in checks:
+        by[names[address]].append(took)
+    return Run(idle, [s for _, s in checks], by, answers)
 
 
 def refused_well(run: Run) -> list[str]:
@@ -175,8 +180,3 @@ def refused_well(run: Run) -> list[str]:
                 wrong.append(f"{f.method}: {code} {details[:120]!r}")
                 break
     return wrong
-
-
-def stats(latencies: list[float]) -> dict[str, float]:
-    return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "max": max(latencies),
-            "mean": statistics.fmean(latencies)}
