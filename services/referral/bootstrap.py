@@ -74,6 +74,7 @@ async def bootstrap(settings: Settings, own: ReferralSettings | None = None) -> 
     views = MongoViews(mongo, database)
     await views.create_indexes()
     reference = MongoReference(mongo, database)
+    await reference.migrate()
     relay = Relay(store, lambda: kafka.producer(settings, f"{SERVICE}-relay"), topic_of(settings),
                   settings.relay_batch_size, settings.relay_poll_seconds, SERVICE)
     deps = Deps(store=store, views=views, reference=reference, published=relay.notify,

@@ -10,6 +10,7 @@ from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from contracts.envelope import Envelope
+from services.referral.adapters import legacy
 from services.referral.application import reference
 from services.referral.domain.referral import QuestionFacts, ServiceFacts
 
@@ -18,27 +19,40 @@ class MongoReference:
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         self._db = client[database]
 
-    async def question(self, question_id: str) -> QuestionFacts | None:
-        return reference.question_of(await self._db["ref_questions"].find_one({"_id": question_id}))
+    async def _doc(self, collection: str, tenant: str, entity_id: str) -> dict[str, Any] | None:
+        return await self._db[f"ref_{collection}"].find_one({"_id": reference.key(tenant, entity_id)})
 
-    async def service(self, service_id: str) -> ServiceFacts | None:
-        return reference.service_of(await self._db["ref_services"].find_one({"_id": service_id}))
+    async def question(self, tenant: str, question_id: str) -> QuestionFacts | None:
+        return reference.question_of(await self._doc("questions", tenant, question_id))
 
-    async def consent(self, client_id: str) -> bool:
-        doc = await self._db["ref_consents"].find_one({"_id": client_id})
-        return bool(doc and doc.get("referral_sharing"))
+    async def service(self, tenant: str, service_id: str) -> ServiceFacts | None:
+        return reference.service_of(await self._doc("services", tenant, service_id))
 
-    async def client_since(self, client_id: str) -> date | None:
-        return reference.since_of(await self._db["ref_clients"].find_one({"_id": client_id}))
+    async def consent(self, tenant: str, client_id: str) -> bool:
+        return bool((await self._doc("consents", tenant, client_id) or {}).get("referral_sharing"))
+
+    async def client_since(self, tenant: str, client_id: str) -> date | None:
+        return reference.since_of(await self._doc("clients", tenant, client_id))
+
+    async def office(self, tenant: str, office_id: str) -> bool:
+        return await self._doc("offices", tenant, office_id) is not None
 
     async def learn(self, envelope: Envelope) -> None:
         for change in reference.changes(envelope):
-            if change.earliest:
-                await self._db[f"ref_{change.collection}"].update_one({"_id": change.key}, {"$min": change.fields},
-                                                                       upsert=True)
-                continue
-            await _guarded_set(self._db[f"ref_{change.collection}"], change.key, "v", change.version,
-                               {**change.fields, "v": change.version})
+            await _apply(self._db[f"ref_{change.collection}"], change)
+
+    async def migrate(self) -> int:
+        """Re-key the documents written before they were per municipality (`_id` = the bare id, no `id` field)
+        under (tenant, id); returns how many moved. Idempotent, safe to run while events are being learnt."""
+        return await legacy.migrate(self._db, _apply)
+
+
+async def _apply(collection: Any, change: reference.Change) -> None:
+    identity = {"tenant": change.tenant, "id": change.id}
+    if change.earliest:
+        await collection.update_one({"_id": change.key}, {"$min": change.fields, "$set": identity}, upsert=True)
+        return
+    await _guarded_set(collection, change.key, "v", change.version, {**change.fields, **identity, "v": change.version})
 
 
 class MongoViews:
@@ -46,8 +60,15 @@ class MongoViews:
         self._docs = client[database]["referrals"]
 
     async def create_indexes(self) -> None:
+        await self._name_legacy_documents()
         for keys in (["tenant", "question_id"], ["tenant", "office_id", "open"], ["status", "overdue"]):
             await self._docs.create_index([(k, ASCENDING) for k in keys] + [("requested_at", ASCENDING)])
+
+    async def _name_legacy_documents(self) -> None:
+        """A document written before referral ids were per municipality is keyed by the referral id (its stream's
+        id too, the stream keeps it): it gets the `referral_id` field the lists and lookups read."""
+        async for doc in self._docs.find({"referral_id": {"$exists": False}}, {"_id": 1}):
+            await self._docs.update_one({"_id": doc["_id"]}, {"$set": {"referral_id": doc["_id"]}})
 
     async def put(self, doc: dict[str, Any]) -> None:
         await _guarded_set(self._docs, doc["_id"], "version", doc["version"],

@@ -11,32 +11,36 @@ from services.referral.domain.referral import QuestionFacts, ServiceFacts
 
 class InMemoryReference:
     def __init__(self) -> None:
-        self.docs: dict[str, dict[str, dict[str, Any]]] = {"questions": {}, "services": {}, "consents": {}, "clients": {}}
+        self.docs: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in reference.COLLECTIONS}
 
-    async def question(self, question_id: str) -> QuestionFacts | None:
-        doc = self.docs["questions"].get(question_id)
-        return reference.question_of(doc and {**doc, "_id": question_id})
+    def _doc(self, collection: str, tenant: str, entity_id: str) -> dict[str, Any] | None:
+        return self.docs[collection].get(reference.key(tenant, entity_id))
 
-    async def service(self, service_id: str) -> ServiceFacts | None:
-        doc = self.docs["services"].get(service_id)
-        return reference.service_of(doc and {**doc, "_id": service_id})
+    async def question(self, tenant: str, question_id: str) -> QuestionFacts | None:
+        return reference.question_of(self._doc("questions", tenant, question_id))
 
-    async def consent(self, client_id: str) -> bool:
-        return bool(self.docs["consents"].get(client_id, {}).get("referral_sharing"))
+    async def service(self, tenant: str, service_id: str) -> ServiceFacts | None:
+        return reference.service_of(self._doc("services", tenant, service_id))
 
-    async def client_since(self, client_id: str) -> date | None:
-        return reference.since_of(self.docs["clients"].get(client_id))
+    async def consent(self, tenant: str, client_id: str) -> bool:
+        return bool((self._doc("consents", tenant, client_id) or {}).get("referral_sharing"))
+
+    async def client_since(self, tenant: str, client_id: str) -> date | None:
+        return reference.since_of(self._doc("clients", tenant, client_id))
+
+    async def office(self, tenant: str, office_id: str) -> bool:
+        return self._doc("offices", tenant, office_id) is not None
 
     async def learn(self, envelope: Envelope) -> None:
         for change in reference.changes(envelope):
-            docs = self.docs[change.collection]
+            docs, identity = self.docs[change.collection], {"tenant": change.tenant, "id": change.id}
             if change.earliest:
-                old = docs.setdefault(change.key, {})
+                old = docs.setdefault(change.key, identity)
                 old.update({k: min(v, old.get(k, v)) for k, v in change.fields.items()})
                 continue
             old = docs.get(change.key, {"v": 0})
             if old["v"] < change.version:
-                docs[change.key] = {**old, **change.fields, "v": change.version}
+                docs[change.key] = {**old, **change.fields, **identity, "v": change.version}
 
 
 class InMemoryViews:

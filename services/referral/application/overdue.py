@@ -21,8 +21,8 @@ async def flag_overdue(deps: Deps, hours: int, batch: int = 200) -> int:
     due = await deps.views.requested_before(deps.now() - timedelta(hours=hours), batch)
     for doc in due:
         command_id = uuid.uuid5(OVERDUE, doc["_id"]).hex
-        await handle(FlagOverdue(command_id=command_id, tenant=doc["tenant"], referral_id=doc["_id"], hours=hours),
-                     Context(ACTOR), deps)
+        await handle(FlagOverdue(command_id=command_id, tenant=doc["tenant"], referral_id=doc["referral_id"],
+                                 hours=hours), Context(ACTOR), deps)
     return len(due)
 
 

@@ -9,22 +9,28 @@ from services.referral.domain.referral import QuestionFacts, ServiceFacts
 
 
 class ReferenceData(Protocol):
-    """Questions, services and consent as the referral service learnt them from intake's and the catalogue's events."""
+    """Questions, services, consent, first visits and offices as the referral service learnt them from intake's and
+    the catalogue's events. Every lookup is inside `tenant`: another municipality's is as unknown as a missing one."""
 
-    async def question(self, question_id: str) -> QuestionFacts | None: ...
+    async def question(self, tenant: str, question_id: str) -> QuestionFacts | None: ...
 
-    async def service(self, service_id: str) -> ServiceFacts | None: ...
+    async def service(self, tenant: str, service_id: str) -> ServiceFacts | None: ...
 
-    async def consent(self, client_id: str) -> bool:
+    async def consent(self, tenant: str, client_id: str) -> bool:
         """True when the client's latest consent allows sharing the question with a service."""
         ...
 
-    async def client_since(self, client_id: str) -> date | None:
+    async def client_since(self, tenant: str, client_id: str) -> date | None:
         """The day intake registered the client (their first visit), None when not (yet) known."""
         ...
 
+    async def office(self, tenant: str, office_id: str) -> bool:
+        """True when intake opened this office in `tenant`."""
+        ...
+
     async def learn(self, envelope: Envelope) -> None:
-        """Apply one event of intake or the catalogue; an older or repeated version changes nothing."""
+        """Apply one event of intake or the catalogue, in its municipality; an older or repeated version changes
+        nothing."""
         ...
 
 

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.envelope import Envelope
 from contracts.events import referral as ev
 from services.plumbing.errors import InvalidArgument, NotFound
-from services.referral.application.handlers import Deps, history
-from services.referral.domain.errors import UnknownReferral
+from services.referral.application.handlers import Deps, not_found
+from services.referral.application.located import history
+from services.referral.domain.errors import Unknown
 from services.referral.domain.referral import STATUS_AFTER, Referral
 
 
@@ -49,15 +50,21 @@ class Detail:
 
 async def get_referral(deps: Deps, tenant: str, referral_id: str) -> Detail:
     """The referral from its stream (the truth), with its history; partner views left out of the history."""
-    try:
-        state, envelopes = await history(deps, referral_id, tenant)
-    except UnknownReferral as exc:
-        raise NotFound(str(exc)) from exc
-    if not state.exists:
-        raise NotFound(f"referral {referral_id} does not exist")
-    view = await deps.views.find(tenant, {"_id": referral_id}, 0, 1)
-    own = [e for e in envelopes if e.type != ev.PartnerReferral.event_type]
-    return Detail(state, view[0] if view else {}, own)
+    at = await history(deps.store, tenant, referral_id)
+    if not at.state.exists:
+        raise _unknown("referral_id", "referral", referral_id)
+    view = await deps.views.find(tenant, {"_id": at.stream}, 0, 1)
+    own = [e for e in at.envelopes if e.type != ev.PartnerReferral.event_type]
+    return Detail(at.state, view[0] if view else {}, own)
+
+
+def _unknown(field: str, noun: str, value: str) -> NotFound:
+    return not_found(Unknown(field, noun, value))
+
+
+async def _office_known(deps: Deps, tenant: str, office_id: str) -> None:
+    if not await deps.reference.office(tenant, office_id):
+        raise _unknown("office_id", "office", office_id)
 
 
 async def page(deps: Deps, q: ListQuery, where: dict[str, Any]) -> Page:
@@ -67,14 +74,19 @@ async def page(deps: Deps, q: ListQuery, where: dict[str, Any]) -> Page:
 
 
 async def of_question(deps: Deps, q: ListQuery, question_id: str) -> Page:
+    if await deps.reference.question(q.tenant, question_id) is None:
+        raise _unknown("question_id", "question", question_id)
     return await page(deps, q, {"question_id": question_id})
 
 
 async def open_of_office(deps: Deps, q: ListQuery, office_id: str) -> Page:
+    await _office_known(deps, q.tenant, office_id)
     return await page(deps, q, {"office_id": office_id, "open": True})
 
 
 async def overdue(deps: Deps, q: ListQuery, office_id: str | None) -> Page:
+    if office_id:
+        await _office_known(deps, q.tenant, office_id)
     where = {"status": "requested", "overdue": True} | ({"office_id": office_id} if office_id else {})
     return await page(deps, q, where)
 

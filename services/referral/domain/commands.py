@@ -22,12 +22,13 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     command_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    tenant: Tenant | None = None  # None: a partner, acting in any city
+    tenant: Tenant | None = None  # None: a partner, acting in any city (its referral's municipality is looked up)
     referral_id: Id
 
 
 class ReferToService(Command):
     tenant: Tenant
+    referral_id: Id | None = None  # None: a new id (one per command); a chosen one is the municipality's own
     question_id: Id
     service_id: Id
     mode: Mode

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from contracts.events import DomainEvent
 from contracts.events import referral as ev
 from services.referral.domain import commands as c
-from services.referral.domain.errors import ReferralRefused, UnknownReferral
+from services.referral.domain.errors import ReferralRefused, Unknown, UnknownReferral
 
 OPEN = frozenset({"requested", "accepted", "in-progress", "on-hold"})
 STATUS_AFTER: dict[type[DomainEvent], str] = {
@@ -87,11 +87,11 @@ def refer(state: Referral, cmd: c.ReferToService, question: QuestionFacts | None
     if state.exists:
         raise ReferralRefused("referral_id", f"referral {state.referral_id} already exists")
     if question is None or question.tenant != cmd.tenant:
-        raise ReferralRefused("question_id", f"unknown question {cmd.question_id!r}")
+        raise Unknown("question_id", "question", cmd.question_id)
     if question.status != "open":
         raise ReferralRefused("question_id", f"question {cmd.question_id} is closed: reopen it before referring")
     if service is None or service.tenant != cmd.tenant:
-        raise ReferralRefused("service_id", f"unknown service {cmd.service_id!r}")
+        raise Unknown("service_id", "service", cmd.service_id)
     if service.status != "active":
         raise ReferralRefused("service_id", f"service {cmd.service_id} is {service.status}: refer to an active one")
     if not service.organization_id:
@@ -109,21 +109,28 @@ def refer(state: Referral, cmd: c.ReferToService, question: QuestionFacts | None
 
 def _expect(state: Referral, allowed: set[str], action: str) -> None:
     if not state.exists:
-        raise UnknownReferral(f"referral {state.referral_id} does not exist")
+        raise UnknownReferral(state.referral_id)
     if state.status not in allowed:
         raise ReferralRefused("referral_id", f"cannot {action} a referral that is {state.status} "
                                              f"(only when {' or '.join(sorted(allowed))})")
 
 
-def _owned_by(state: Referral, organization_id: str | None) -> None:
-    if not state.exists or state.organization_id != organization_id:
-        raise UnknownReferral(f"referral {state.referral_id} does not exist")  # another partner's: not visible
+def partner_of(cmd: c.Command) -> str | None:
+    """The partner organisation a command acts for (None: a bridge worker's, or the system's)."""
+    if isinstance(cmd, c.PartnerCommand) or (isinstance(cmd, c.Cancel) and cmd.by == "partner"):
+        return cmd.organization_id
+    return None
+
+
+def visible(state: Referral, cmd: c.Command) -> None:
+    """A referral that does not exist, or (for a partner) is addressed to another partner, is unknown alike."""
+    if not state.exists or ((partner := partner_of(cmd)) is not None and state.organization_id != partner):
+        raise UnknownReferral(state.referral_id)
 
 
 def decide(state: Referral, cmd: c.Command) -> list[DomainEvent]:
     """The events a command on an existing referral causes, or a refusal naming the reason."""
-    if isinstance(cmd, c.PartnerCommand) or (isinstance(cmd, c.Cancel) and cmd.by == "partner"):
-        _owned_by(state, cmd.organization_id)
+    visible(state, cmd)
     rid = state.referral_id
     match cmd:
         case c.Accept():

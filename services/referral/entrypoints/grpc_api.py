@@ -1,7 +1,6 @@
 """ReferralService over gRPC: translates protobuf ↔ commands and queries only. No business rule here."""
 from __future__ import annotations
 
-import uuid
 from typing import Any, ClassVar
 
 import grpc
@@ -18,7 +17,6 @@ from services.referral.entrypoints import messages as m
 Ctx = grpc.aio.ServicerContext
 FRONT = frozenset({Role.FRONT_OFFICE, Role.ADMIN})
 PARTNERS = frozenset({Role.PARTNER, Role.ADMIN})
-REFERRAL_IDS = uuid.UUID("7d1c2f0a-5e4b-4c1d-9a8e-3f2b1c0d9e87")
 PARTNER_COMMANDS: dict[str, type[c.PartnerCommand]] = {
     "Accept": c.Accept, "Reject": c.Reject, "Start": c.Start, "Hold": c.Hold, "Resume": c.Resume,
     "Complete": c.Complete, "Fail": c.Fail}
@@ -59,16 +57,16 @@ class ReferralServicer(referral_pb2_grpc.ReferralServiceServicer):
         return m.reply(await handle(cmd, context(), self.deps))
 
     async def ReferToService(self, r: Any, _: Ctx) -> Any:  # noqa: N802
-        referral_id = r.referral_id or str(uuid.uuid5(REFERRAL_IDS, r.command_id))  # a retry gets the same id
         return await self._run(c.ReferToService(
-            command_id=r.command_id, tenant=tenant_of(r.tenant), referral_id=referral_id,
+            command_id=r.command_id, tenant=tenant_of(r.tenant), referral_id=m.optional(r.referral_id),
             question_id=r.question_id, service_id=r.service_id, mode=r.mode, priority=r.priority or "routine",
             themes=tuple(r.themes), note=m.optional(r.note)))
 
     async def _partner(self, name: str, r: Any) -> Any:
         cls = PARTNER_COMMANDS[name]
         return await self._run(cls(command_id=r.command_id, organization_id=partner_of(r.partner_id),
-                                   referral_id=r.referral_id, **_partner_fields(cls, r)))
+                                   tenant=m.optional(r.tenant), referral_id=r.referral_id,
+                                   **_partner_fields(cls, r)))
 
     async def Accept(self, r: Any, _: Ctx) -> Any:  # noqa: N802
         return await self._partner("Accept", r)
@@ -95,7 +93,7 @@ class ReferralServicer(referral_pb2_grpc.ReferralServiceServicer):
         principal = auth.current()
         as_partner = principal.role is Role.PARTNER or (principal.role is Role.ADMIN and bool(r.partner_id))
         side = {"by": "partner", "organization_id": partner_of(r.partner_id)} if as_partner else {"by": "requester"}
-        tenant = None if principal.role is Role.PARTNER else tenant_of(r.tenant)
+        tenant = m.optional(r.tenant) if as_partner else tenant_of(r.tenant)  # a partner's: only narrows the search
         return await self._run(c.Cancel(command_id=r.command_id, tenant=tenant, referral_id=r.referral_id,
                                         reason=r.reason, **side))
 

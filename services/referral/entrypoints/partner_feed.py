@@ -27,7 +27,10 @@ After every change of a referral (requested, accepted, ..., completed, flagged o
 referral as the partner needs it to act: the client's pseudonym, the service, themes, languages, mode, priority,
 status, and the reason or outcome of the change. Never contact details or names: intake keeps those encrypted and
 shares none in events, and the request's free-text `note` is screened before it is recorded (a phone number, e-mail
-address, national register number, IBAN or street address in it is refused to the sender). Key = referral id (per-referral order); deduplicate by (stream_id, stream_version).
+address, national register number, IBAN or street address in it is refused to the sender). Key = the referral's
+stream_id (per-referral order); deduplicate by (stream_id, stream_version). Referral ids are per municipality:
+the envelope's `tenant` is the referral's municipality; name it when you report back on a `referral_id` that two
+municipalities addressed to you.
 Nothing of the caller's leaves with it: `actor.staff_id` is a pseudonym of the sender made for your organisation
 alone (the same worker, the same pseudonym; no one else's pseudonym of that worker is the same, and it never
 reveals the staff id), `causation_id` is always null, and `correlation_id` is the message's own `event_id`

@@ -5,7 +5,7 @@
     faststream run partner_consumer:create_app --factory
 
 It reads your organisation's topic (only the referrals addressed to you) from the beginning, and keeps the latest
-state of each referral, skipping repeated and older messages by (referral id, stream_version). Report back through
+state of each referral, skipping repeated and older messages by (stream id, stream_version). Report back through
 the gRPC API (`ReferralService.Accept`, `Reject`, `Start`, `Hold`, `Resume`, `Complete`, `Fail`; see
 contracts/proto/referral.proto and docs/api/referral.md). Schema: docs/asyncapi/referral-partners.yaml.
 Production brokers use SASL_SSL: pass `security=SASLScram512(...)` to KafkaBroker.

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.envelope import Actor, Envelope, Role
-from contracts.events import DomainEvent, catalogue, intake, intake_client
+from contracts.events import DomainEvent, catalogue, intake, intake_client, intake_office
 from services.plumbing.eventstore.memory import InMemoryEventStore
 from services.referral.application.handlers import Context, Deps
 from services.referral.application.memory import InMemoryReference, InMemoryViews
@@ -26,7 +26,8 @@ def envelope(event: DomainEvent, stream_id: str, version: int = 1, tenant: str =
 
 def upstream(question: str = "q-1", client: str = "cl-1", service: str = "svc-1", organization: str = PARTNER,
              consent: bool = True, tenant: str = TENANT) -> list[Envelope]:
-    """An open question, an active service of `organization`, and the client's consent (or refusal) to share."""
+    """An open question, an active service of `organization`, the client's consent (or refusal) to share, and the
+    question's office, all in `tenant`."""
     return [
         envelope(intake.QuestionRegistered(question_id=question, office_id="office-1", client_id=client,
                                            channel="walk-in", themes=("housing",), client_languages=("ar",),
@@ -34,6 +35,8 @@ def upstream(question: str = "q-1", client: str = "cl-1", service: str = "svc-1"
         envelope(catalogue.ServiceRegistered(service_id=service, record=catalogue.ServiceRecord(
             organization_id=organization, name="Woonloket")), service, tenant=tenant),
         envelope(intake_client.ClientConsentRecorded(client_id=client, referral_sharing=consent), client,
+                 tenant=tenant),
+        envelope(intake_office.OfficeOpened(office_id="office-1", name="Onthaal"), f"office:{tenant}:office-1",
                  tenant=tenant),
     ]
 
@@ -55,6 +58,11 @@ async def deps_with(*envelopes: Envelope) -> Deps:
     for e in envelopes:
         await reference.learn(e)
     return Deps(store=InMemoryEventStore(), views=InMemoryViews(), reference=reference)
+
+
+def stream(referral_id: str, tenant: str = TENANT) -> str:
+    """The stream (and query-model key) of a referral: ids are per municipality."""
+    return f"referral:{tenant}:{referral_id}"
 
 
 def cid() -> str:

@@ -63,8 +63,8 @@ async def test_refusals_name_their_reason(api, deps) -> None:
     front = api(Role.FRONT_OFFICE, TENANT)
     details = await refused(refer(front), grpc.StatusCode.FAILED_PRECONDITION)
     assert details.startswith("consent:")
-    details = await refused(refer(front, question="q-unknown"), grpc.StatusCode.FAILED_PRECONDITION)
-    assert details.startswith("question_id:")
+    details = await refused(refer(front, question="q-unknown"), grpc.StatusCode.NOT_FOUND)
+    assert details == "question_id: question 'q-unknown' does not exist"
     details = await refused(front.ReferToService(pb.ReferToServiceRequest(
         command_id=cid(), question_id="q-1", service_id="svc-1", mode="telepathy")), grpc.StatusCode.INVALID_ARGUMENT)
     assert details.startswith("mode:")

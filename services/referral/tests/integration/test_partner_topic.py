@@ -13,7 +13,7 @@ from services.plumbing.relay import Relay
 from services.referral.application.handlers import Context, handle
 from services.referral.bootstrap import topic_of
 from services.referral.domain import commands as c
-from services.referral.tests.support import PARTNER, TENANT, upstream
+from services.referral.tests.support import PARTNER, TENANT, stream, upstream
 from tests.e2e.kafka_read import read_until
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ async def test_the_partner_topic_carries_no_staff_id_command_id_or_correlation_i
     records = await read_until(settings, [partner_topic], lambda rs: len(rs) >= 3, seconds=20)
     messages = [Envelope.from_bytes(r.value) for r in records]
     assert [(m.stream_id, m.stream_version, m.payload["status"]) for m in messages] == [
-        ("r-kafka", 2, "requested"), ("r-kafka", 4, "accepted"), ("r-kafka", 6, "in-progress")]
+        (stream("r-kafka"), 2, "requested"), (stream("r-kafka"), 4, "accepted"), (stream("r-kafka"), 6, "in-progress")]
     for record in records:
         raw = (record.key or b"") + b"".join(k.encode() + v for k, v in record.headers) + record.value
         for secret in ("bw-ines-0042", "ocmw-staff-9917", *commands, "corr-front-7731", "corr-partner-5520"):

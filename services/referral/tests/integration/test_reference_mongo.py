@@ -1,32 +1,62 @@
-"""Reference documents on FerretDB: the latest state per stream; a replayed or older event changes nothing."""
+"""Reference documents on FerretDB: the same contract as the fake, and the move of documents written before they
+were per municipality."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from contracts.events import catalogue, intake
-from services.referral.tests.support import PARTNER, envelope, first_visits, upstream
+from services.referral.adapters.mongo import MongoReference, MongoViews
+from services.referral.tests.reference_contract import OTHER, ReferenceContract
+from services.referral.tests.support import PARTNER, TENANT
 
 pytestmark = pytest.mark.integration
 
 
-async def test_latest_state_wins_and_replays_change_nothing(deps) -> None:
-    registered = upstream()
-    closed = envelope(intake.QuestionClosed(question_id="q-1", outcome="answered"), "q-1", 2)
-    service_closed = envelope(catalogue.ServiceClosed(service_id="svc-1", status="defunct", reason="gone"), "svc-1", 2)
-    for e in [*registered, closed, service_closed, *registered]:  # the registrations are redelivered at the end
-        await deps.reference.learn(e)
-    question, service = await deps.reference.question("q-1"), await deps.reference.service("svc-1")
-    assert (question.status, question.client_id, question.themes) == ("closed", "cl-1", ("housing",))
-    assert (service.status, service.organization_id) == ("defunct", PARTNER)
-    assert await deps.reference.consent("cl-1") and not await deps.reference.consent("cl-unknown")
-    assert await deps.reference.question("q-unknown") is None
+class TestMongoReference(ReferenceContract):
+    @pytest.fixture
+    def reference(self, deps) -> MongoReference:
+        return deps.reference
 
 
-async def test_the_first_visit_is_the_earliest_day_in_any_order_and_under_redelivery(deps) -> None:
-    events = first_visits()
-    for e in [*events, *reversed(events)]:
-        await deps.reference.learn(e)
-    assert await deps.reference.client_since("cl-1") == date(2026, 3, 11)
-    assert await deps.reference.client_since("cl-unknown") is None
+async def test_documents_keyed_by_the_bare_id_move_under_their_municipality(mongo, settings) -> None:
+    """As a deployed database holds them from before: `_id` = the id, the tenant a field (none for a first visit)."""
+    db = mongo[settings.database("referral")]
+    await db["ref_questions"].insert_one({"_id": "q-1", "v": 1, "tenant": TENANT, "client_id": "cl-1",
+                                          "office_id": "office-1", "status": "open", "themes": ["housing"],
+                                          "client_languages": ["ar"], "urgent": False})
+    await db["ref_services"].insert_one({"_id": "svc-1", "v": 2, "tenant": OTHER, "organization_id": PARTNER,
+                                         "status": "active"})
+    await db["ref_services"].insert_one({"_id": "svc-2", "v": 2, "status": "inactive"})  # registration never came
+    await db["ref_consents"].insert_one({"_id": "cl-1", "v": 3, "tenant": TENANT, "referral_sharing": True})
+    await db["ref_clients"].insert_one({"_id": "cl-1", "since": "2026-03-11"})
+    await db["ref_clients"].insert_one({"_id": "cl-9", "since": "2026-01-02"})  # no question, no consent
+    reference = MongoReference(mongo, settings.database("referral"))
+
+    assert await reference.migrate() == 4
+    assert (await reference.question(TENANT, "q-1")).client_id == "cl-1"
+    assert await reference.question(OTHER, "q-1") is None
+    assert (await reference.service(OTHER, "svc-1")).organization_id == PARTNER
+    assert await reference.service(TENANT, "svc-1") is None
+    assert await reference.consent(TENANT, "cl-1") and not await reference.consent(OTHER, "cl-1")
+    assert await reference.client_since(TENANT, "cl-1") == date(2026, 3, 11)
+    assert await reference.office(TENANT, "office-1") and not await reference.office(OTHER, "office-1")
+    assert await reference.migrate() == 0  # done once; what has no municipality stays unread
+    assert {d["_id"] async for d in db["ref_services"].find({"id": {"$exists": False}})} == {"svc-2"}
+
+
+async def test_a_moved_document_never_replaces_a_newer_one_learnt_meanwhile(mongo, settings) -> None:
+    db = mongo[settings.database("referral")]
+    reference = MongoReference(mongo, settings.database("referral"))
+    await db["ref_consents"].insert_one({"_id": "cl-1", "v": 1, "tenant": TENANT, "referral_sharing": True})
+    await db["ref_consents"].insert_one({"_id": f"{TENANT}|cl-1", "id": "cl-1", "v": 2, "tenant": TENANT,
+                                         "referral_sharing": False})
+    await reference.migrate()
+    assert not await reference.consent(TENANT, "cl-1")
+
+
+async def test_the_query_model_names_the_referral_of_documents_from_before(mongo, settings) -> None:
+    db = mongo[settings.database("referral")]
+    await db["referrals"].insert_one({"_id": "r-old", "tenant": TENANT, "version": 2, "status": "requested"})
+    await MongoViews(mongo, settings.database("referral")).create_indexes()
+    assert (await db["referrals"].find_one({"_id": "r-old"}))["referral_id"] == "r-old"

@@ -10,7 +10,7 @@ from services.plumbing.errors import FailedPrecondition, NotFound
 from services.referral.application.handlers import handle
 from services.referral.domain import commands as c
 from services.referral.tests.support import (
-    FRONT, PARTNER, PARTNER_CTX, TENANT, args, deps_with, envelope, first_visits, upstream)
+    FRONT, PARTNER, PARTNER_CTX, TENANT, args, deps_with, envelope, first_visits, stream, upstream)
 
 REFER = dict(tenant=TENANT, referral_id="r-1", question_id="q-1", service_id="svc-1", mode="warm-handoff")
 
@@ -60,7 +60,7 @@ async def test_each_transition_from_each_status(status: str, step: str) -> None:
     if (status, step) in ALLOWED:
         result = await handle(STEPS[step](), PARTNER_CTX, deps)
         assert result["status"] == ALLOWED[(status, step)]
-        assert deps.views.docs["r-1"]["status"] == ALLOWED[(status, step)]
+        assert deps.views.docs[stream("r-1")]["status"] == ALLOWED[(status, step)]
     else:
         with pytest.raises(FailedPrecondition) as refused:
             await handle(STEPS[step](), PARTNER_CTX, deps)
@@ -69,7 +69,7 @@ async def test_each_transition_from_each_status(status: str, step: str) -> None:
 
 async def test_a_referral_records_question_service_partner_and_mode() -> None:
     deps = await referral_in("requested")
-    doc = deps.views.docs["r-1"]
+    doc = deps.views.docs[stream("r-1")]
     assert (doc["question_id"], doc["service_id"], doc["organization_id"], doc["office_id"], doc["client_id"]) == \
         ("q-1", "svc-1", PARTNER, "office-1", "cl-1")
     assert (doc["mode"], doc["priority"], doc["themes"], doc["open"]) == ("warm-handoff", "routine", ["housing"], True)
@@ -77,13 +77,13 @@ async def test_a_referral_records_question_service_partner_and_mode() -> None:
 
 async def test_completion_records_outcome_and_self_reliance() -> None:
     deps = await referral_in("completed")
-    doc = deps.views.docs["r-1"]
+    doc = deps.views.docs[stream("r-1")]
     assert (doc["outcome"], doc["went_alone"], doc["open"]) == ("got-help", True, False)
 
 
 async def test_rejection_and_failure_keep_their_reason() -> None:
-    assert (await referral_in("rejected")).views.docs["r-1"]["reason"] == "no-capacity"
-    assert (await referral_in("failed")).views.docs["r-1"]["reason"] == "client-did-not-show"
+    assert (await referral_in("rejected")).views.docs[stream("r-1")]["reason"] == "no-capacity"
+    assert (await referral_in("failed")).views.docs[stream("r-1")]["reason"] == "client-did-not-show"
 
 
 @pytest.mark.parametrize("cls,kw", [(c.Reject, {}), (c.Hold, {}), (c.Fail, {}), (c.Complete, {"went_alone": True}),
@@ -127,14 +127,12 @@ async def test_a_retried_command_changes_nothing() -> None:
 
 
 @pytest.mark.parametrize("setup,field,reason", [
-    ([], "question_id", "unknown question"),
     ([envelope(intake.QuestionClosed(question_id="q-1", outcome="answered"), "q-1", 2)], "question_id", "is closed"),
     ([envelope(catalogue.ServiceClosed(service_id="svc-1", status="inactive", reason="moved"), "svc-1", 2)],
      "service_id", "is inactive: refer to an active one"),
 ])
 async def test_referral_refused_with_a_clear_reason(setup, field, reason) -> None:
-    base = upstream() if setup else upstream()[1:]
-    deps = await deps_with(*base, *setup)
+    deps = await deps_with(*upstream(), *setup)
     with pytest.raises(FailedPrecondition) as refused:
         await handle(c.ReferToService(**args(**REFER)), FRONT, deps)
     assert str(refused.value).startswith(field) and reason in str(refused.value)
@@ -152,19 +150,37 @@ async def test_a_reopened_question_can_be_referred_and_an_urgent_one_is_urgent()
                            envelope(intake.QuestionClosed(question_id="q-1", outcome="answered"), "q-1", 2),
                            envelope(intake.QuestionReopened(question_id="q-1"), "q-1", 3))
     result = await handle(c.ReferToService(**args(**REFER, priority="urgent")), FRONT, deps)
-    assert result["status"] == "requested" and deps.views.docs["r-1"]["priority"] == "urgent"
+    assert result["status"] == "requested" and deps.views.docs[stream("r-1")]["priority"] == "urgent"
 
 
-async def test_a_referral_to_another_municipalitys_service_is_refused() -> None:
-    deps = await deps_with(*upstream()[:1], *upstream(tenant="brugge")[1:])
-    with pytest.raises(FailedPrecondition, match="unknown service"):
+async def test_a_question_or_service_of_another_municipality_is_as_unknown_as_none() -> None:
+    """NOT_FOUND naming the field, the same words for another municipality's id and for an id of none."""
+    theirs = upstream(question="q-b", service="svc-b", tenant="brugge")
+    deps = await deps_with(*upstream(), *theirs)
+    for field, ours, values in [("question_id", "q-1", ("q-b", "q-none")), ("service_id", "svc-1", ("svc-b", "x"))]:
+        said = []
+        for value in values:
+            with pytest.raises(NotFound) as unknown:
+                await handle(c.ReferToService(**args(**{**REFER, field: value})), FRONT, deps)
+            assert unknown.value.field == field
+            said.append(str(unknown.value).replace(repr(value), "…"))
+        assert said == [f"{field}: {field.removesuffix('_id')} … does not exist"] * 2
+    assert deps.store.commits == {}
+
+
+async def test_a_kortrijk_client_is_never_referred_on_the_strength_of_a_consent_given_elsewhere() -> None:
+    """The same client id in two municipalities: Brugge's consent allows nothing in Kortrijk (issue 13.1)."""
+    deps = await deps_with(*upstream(consent=False), *upstream(tenant="brugge", consent=True))
+    with pytest.raises(FailedPrecondition, match="^consent:"):
         await handle(c.ReferToService(**args(**REFER)), FRONT, deps)
+    assert deps.store.commits == {}
 
 
 async def test_a_referral_carries_the_clients_first_visit_for_the_self_reliance_cohorts() -> None:
     events = first_visits()
     deps = await deps_with(*upstream(client="cl-1"), *events, *reversed(events))
-    assert await deps.reference.client_since("cl-1") == date(2026, 3, 11)
+    assert await deps.reference.client_since(TENANT, "cl-1") == date(2026, 3, 11)
+    assert await deps.reference.client_since("brugge", "cl-1") is None
     await handle(c.ReferToService(**args(**REFER)), FRONT, deps)
     [requested] = [e for commit in deps.store.commits.values() for e in commit.events if e.type == "ReferralRequested"]
     assert (requested.schema_version, requested.payload["client_since"]) == (2, "2026-03-11")

@@ -18,7 +18,7 @@ from services.referral.domain import commands as c
 from services.referral.entrypoints import partner_feed
 from services.referral.examples import partner_consumer
 from services.referral.tests.support import (
-    FRONT, OTHER_PARTNER, PARTNER, PARTNER_CTX, TENANT, args, deps_with, upstream)
+    FRONT, OTHER_PARTNER, PARTNER, PARTNER_CTX, TENANT, args, deps_with, stream, upstream)
 
 
 def test_the_committed_asyncapi_document_is_the_generated_one() -> None:
@@ -45,7 +45,7 @@ async def test_the_example_consumer_keeps_the_latest_state_and_skips_repeats() -
     async with TestKafkaBroker(broker) as test:
         for message in [*messages, messages[0]]:  # a redelivered old message changes nothing
             await test.publish(message.model_dump(mode="json"), partner_consumer.topic(PARTNER))
-    version, latest = referrals.latest["r-1"]
+    version, latest = referrals.latest[stream("r-1")]
     assert (latest.status, version) == ("accepted", messages[-1].stream_version)
 
 
@@ -131,7 +131,7 @@ async def test_relayed_partner_messages_keep_their_order_and_the_example_consume
     async with TestKafkaBroker(broker) as test:
         for _, key, _, value in partner_records(records):
             await test.publish(value, partner_consumer.topic(PARTNER), key=key)
-    assert referrals.latest["r-1"][1].status == "in-progress"
+    assert referrals.latest[stream("r-1")][1].status == "in-progress"
 
 
 def test_a_short_secret_is_refused() -> None:

@@ -8,7 +8,7 @@ from contracts.events import registry
 from services.referral.application.handlers import handle
 from services.referral.application.overdue import flag_overdue
 from services.referral.domain import commands as c
-from services.referral.tests.support import FRONT, PARTNER, PARTNER_CTX, TENANT, args, deps_with, upstream
+from services.referral.tests.support import FRONT, PARTNER, PARTNER_CTX, TENANT, args, deps_with, stream, upstream
 
 REFER = dict(tenant=TENANT, referral_id="r-1", question_id="q-1", service_id="svc-1", mode="accompanied",
              note="needs help with a rent contract")
@@ -45,6 +45,6 @@ async def test_overdue_referrals_are_flagged_once_and_listed() -> None:
     deps.now = lambda: later
     assert await flag_overdue(deps, hours=72) == 1
     assert await flag_overdue(deps, hours=72) == 0
-    assert deps.views.docs["r-1"]["overdue"] and not deps.views.docs["r-2"]["overdue"]
+    assert deps.views.docs[stream("r-1")]["overdue"] and not deps.views.docs[stream("r-2")]["overdue"]
     result = await handle(c.Accept(**args(referral_id="r-1", organization_id=PARTNER)), PARTNER_CTX, deps)
     assert result["status"] == "accepted"  # overdue is a flag, not a status: the partner can still answer
