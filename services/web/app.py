@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -20,14 +22,14 @@ from services.plumbing.auth import TokenIssuer, TokenRules, load_private
 from services.plumbing.settings import Settings, read
 from services.web import i18n, render, signin
 from services.web.config import WebSettings
-from services.web.pages import front
+from services.web.pages import front, partner
 from services.web.security import SecurityHeaders
 from services.web.web import Web
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Files of npm packages (deploy/local/web/package.json) the pages load, by the name they are served under /vendor/.
 VENDOR = {"htmx.min.js": "htmx.org/dist/htmx.min.js"}
-PAGES = (signin, front)  # each module has `routes`; a new page module is added here
+PAGES = (signin, front, partner)  # each module has `routes`; a new page module is added here
 
 
 def client(settings: Settings, web: WebSettings) -> Client:
@@ -76,11 +78,22 @@ def create_app(web: WebSettings, settings: Settings, backend: Client | None = No
         oidc = Oidc(web)
     routes = [r for module in PAGES for r in module.routes]
     routes += [Route("/healthz", healthz), Route("/vendor/{name}", vendor), Mount("/static", StaticFiles(directory=STATIC), name="static")]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        """The gRPC channels belong to the server's event loop: made when it starts, closed when it stops."""
+        own = backend is None
+        app.state.web.client = backend or client(settings, web)
+        try:
+            yield
+        finally:
+            if own:
+                await app.state.web.client.close()
+
     app = Starlette(
-        routes=routes,
+        routes=routes, lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders, tls=web.tls),
                     Middleware(SessionMiddleware, secret_key=secret.decode(), session_cookie="wegwijs",
                                max_age=web.session_hours * 3600, same_site="lax", https_only=web.tls)],
         exception_handlers={HTTPException: refused})
-    app.state.web = Web(web, backend or client(settings, web), issuer(settings), oidc)
+    app.state.web = Web(web, backend, issuer(settings), oidc)
     return app

@@ -9,6 +9,7 @@ import grpc
 from google.rpc import error_details_pb2, status_pb2
 
 from services.web.i18n import Language
+from services.web.reasons import translated
 from services.web.words import N_
 
 FIELD = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[\d+\])?(?:[.\[][^:]*)?:\s*(.+)$", re.S)
@@ -53,11 +54,6 @@ def _violations(exc: grpc.aio.AioRpcError) -> list[tuple[str, str]]:
                     found += [(v.field, v.description) for v in bad.field_violations]
             return found
     return []
-
-
-def translated(reason: str, lang: Language) -> str:
-    """The service's reason in the reader's language when the catalogue has it, else as the service said it."""
-    return lang.gettext(reason)
 
 
 def from_rpc(exc: grpc.aio.AioRpcError, lang: Language, known: set[str] | frozenset[str] = frozenset()) -> Fault:

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
+from joserfc.errors import JoseError
 from starlette.requests import Request
 
 from contracts.envelope import Role
@@ -50,6 +51,8 @@ class Oidc:
             token = await self.client.authorize_access_token(request)
         except OAuthError as exc:
             raise SignInRefused(f"{exc.error}: {exc.description or 'the issuer refused'}") from None
+        except JoseError as exc:  # the id_token's signature, issuer, audience, expiry or nonce
+            raise SignInRefused(f"id_token: {exc.error}: {exc.description or 'refused'}") from None
         claims = dict(token.get("userinfo") or {})
         if not claims:
             raise SignInRefused("id_token: the issuer sent no id_token")

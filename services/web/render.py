@@ -19,8 +19,12 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def environment(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_gettext_translations(i18n.language(lang).translations, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(labels=labels, LANGUAGES=i18n.LANGUAGES)
+    words = i18n.language(lang)
+    env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(labels=labels, LANGUAGES=i18n.LANGUAGES,
+                       pairs=lambda options: [(o.code, o.label) for o in options],
+                       themed=lambda codes: [(c, labels.theme(c, lang)) for c in codes],
+                       coded=lambda mapping: [(code, words.gettext(word)) for code, word in mapping.items()])
     return env
 
 
@@ -35,6 +39,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     context.setdefault("general", [])
     context.setdefault("values", {})
     context.setdefault("notice", None)
+    context.setdefault("failed", None)  # the action whose form came back refused
     html = environment(lang).get_template(template).render(
         request=request, person=session.person(request), csrf=session.csrf(request), lang=lang, **context)
     return HTMLResponse(html, status_code=status)

@@ -18,7 +18,7 @@ from services.web.web import web
 
 HOME = {"front-office": "/front", "admin": "/front", "partner": "/partner", "policy": "/policy",
         "catalogue-admin": "/catalogue"}
-DEV_ROLES = ("front-office", "partner", "policy", "catalogue-admin", "admin")
+DEV_ROLES = {r: r for r in ("front-office", "partner", "policy", "catalogue-admin", "admin")}  # shown as _(role)
 
 
 async def home(request: Request) -> Response:

@@ -22,7 +22,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 @dataclass
 class Web:
     settings: WebSettings
-    client: Client
+    client: Client | None  # made when the server starts (its event loop)
     issuer: TokenIssuer
     oidc: Any = None  # services.web.oidc.Oidc when an issuer is configured
 
@@ -36,6 +36,7 @@ def backend(request: Request) -> Client:
     who = session.person(request)
     assert who is not None, "backend() is used behind requires()"
     w = web(request)
+    assert w.client is not None, "the client is made at startup"
     return w.client.as_(session.call_token(w.issuer, who))
 
 

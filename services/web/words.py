@@ -18,13 +18,17 @@ REFERRAL_STATUSES = {"requested": N_("requested"), "accepted": N_("accepted"), "
                      "in-progress": N_("in-progress"), "on-hold": N_("on-hold"), "completed": N_("completed"),
                      "failed": N_("failed"), "cancelled": N_("cancelled"), "entered-in-error": N_("entered-in-error")}
 MODES = {"information": N_("information"), "warm-handoff": N_("warm-handoff"), "accompanied": N_("accompanied")}
-REJECT_REASONS = {k: N_(k) for k in ("not-eligible", "no-capacity", "language", "out-of-area", "service-not-offered",
-                                     "referred-elsewhere", "other")}
-HOLD_REASONS = {k: N_(k) for k in ("waiting-list", "waiting-for-client", "waiting-for-documents", "other")}
+REJECT_REASONS = {"not-eligible": N_("not-eligible"), "no-capacity": N_("no-capacity"), "language": N_("language"),
+                  "out-of-area": N_("out-of-area"), "service-not-offered": N_("service-not-offered"),
+                  "referred-elsewhere": N_("referred-elsewhere"), "other": N_("other")}
+HOLD_REASONS = {"waiting-list": N_("waiting-list"), "waiting-for-client": N_("waiting-for-client"),
+                "waiting-for-documents": N_("waiting-for-documents"), "other": N_("other")}
 REFERRAL_OUTCOMES = {"got-help": N_("got-help"), "partly": N_("partly"), "not-helped": N_("not-helped")}
-FAIL_REASONS = {k: N_(k) for k in ("could-not-contact", "client-did-not-show", "waiting-list-too-long",
-                                   "no-longer-interested", "barrier-language", "barrier-cost", "barrier-transport",
-                                   "barrier-documents", "other")}
+FAIL_REASONS = {"could-not-contact": N_("could-not-contact"), "client-did-not-show": N_("client-did-not-show"),
+                "waiting-list-too-long": N_("waiting-list-too-long"),
+                "no-longer-interested": N_("no-longer-interested"), "barrier-language": N_("barrier-language"),
+                "barrier-cost": N_("barrier-cost"), "barrier-transport": N_("barrier-transport"),
+                "barrier-documents": N_("barrier-documents"), "other": N_("other")}
 EVENTS = (N_("QuestionRegistered"), N_("QuestionClarified"), N_("QuestionInformed"), N_("ClientAccompanied"),
           N_("GapRecorded"), N_("QuestionClosed"), N_("QuestionReopened"), N_("ReferralRequested"),
           N_("ReferralAccepted"), N_("ReferralRejected"), N_("ReferralStarted"), N_("ReferralPutOnHold"),
