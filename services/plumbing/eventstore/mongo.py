@@ -123,7 +123,7 @@ class MongoEventStore:
         found = [_parked(d) for d in await _guard(self._parked.find({}).to_list())]
         now = {p.stream_id: p.commit_id for p in found}
         if freed := [s for s in self._waiting if s not in now]:
-            await self._forget_done({s for s in freed})
+            await self._forget_done(set(freed))
         self._waiting = now
         return sorted(found, key=lambda p: p.since)
 
