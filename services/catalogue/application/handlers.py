@@ -13,10 +13,10 @@ from contracts.events import DomainEvent, decode
 from services.catalogue.application.views import Views, document, entity_of
 from services.catalogue.domain import commands as c
 from services.catalogue.domain import decisions
-from services.catalogue.domain.entity import Entity, Kind
+from services.catalogue.domain.entity import REGISTERED, Entity, Kind
 from services.catalogue.domain.errors import CatalogueRuleViolated, UnknownEntity
-from services.plumbing.errors import FailedPrecondition, InvalidArgument, NotFound
-from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore
+from services.plumbing.errors import FailedPrecondition, NotFound
+from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore, streams
 
 LINKS = uuid.UUID("5b0f3d4e-7c53-4f0e-9d0a-6a4c3e2b1f10")
 
@@ -45,31 +45,31 @@ class Deps:
 
 
 async def load(deps: Deps, kind: Kind, entity_id: str, tenant: str) -> Entity:
-    """The entity replayed from its stream; one of another municipality is as good as absent."""
-    envelopes = await deps.store.load(entity_id)
-    if envelopes and envelopes[0].tenant != tenant:
-        raise UnknownEntity(f"{kind} {entity_id} does not exist in {tenant}")
-    return Entity.replay(kind, entity_id, tenant, [decode(e) for e in envelopes])
+    """The entity of `tenant` replayed from its stream. Ids are per municipality: the stream is scoped by tenant
+    (`<kind>:<tenant>:<id>`; one recorded before keeps its bare-id stream), so another municipality's entity of
+    the same id is never read."""
+    stream, envelopes = await streams.resolve(deps.store, kind, tenant, entity_id,
+                                              lambda first: first.type == REGISTERED[kind].event_type)
+    return Entity.replay(kind, entity_id, tenant, [decode(e) for e in envelopes], stream)
 
 
 async def snapshot(deps: Deps, kind: Kind, entity_id: str, tenant: str) -> Entity:
-    """The entity as the query model has it (a read by id, cheap; no view = not registered yet).
+    """The entity as the query model of `tenant` has it (a read by id, cheap); without a view, the stream (a new
+    entity, or one whose view a crash lost).
 
     If the view is behind its stream, appending at its version fails on the store's unique (stream, version)
     index, and `execute` decides again on the replayed stream: the event store stays the truth.
     """
-    doc = await deps.views.get(kind, entity_id)
-    if doc is None:
-        return Entity(kind, entity_id, tenant)
-    if doc["tenant"] != tenant:
-        raise UnknownEntity(f"{kind} {entity_id} does not exist in {tenant}")
-    return entity_of(doc)
+    doc = await deps.views.get(kind, tenant, entity_id)
+    return entity_of(doc) if doc is not None else await load(deps, kind, entity_id, tenant)
 
 
 Decide = Callable[[Entity], list[DomainEvent]]
 
 
-async def execute(cmd: c.Command, ctx: Context, deps: Deps, kind: Kind, entity_id: str, decide: Decide) -> dict:
+async def execute(cmd: c.Command, ctx: Context, deps: Deps, kind: Kind, entity_id: str, decide: Decide,
+                  field: str = "id") -> dict:
+    """Decide on the entity `entity_id` of the command's municipality; `field` names it in the request."""
     earlier = None if ctx.derived_command_ids else await deps.store.by_command(cmd.command_id, tenant=cmd.tenant)
     if earlier is not None:
         return earlier.result
@@ -78,10 +78,8 @@ async def execute(cmd: c.Command, ctx: Context, deps: Deps, kind: Kind, entity_i
         return await _append(cmd, ctx, deps, state, decide)
     except ConcurrencyError:  # the view was behind the stream: decide again on the replayed state
         return await _append(cmd, ctx, deps, await load(deps, kind, entity_id, cmd.tenant), decide)
-    except UnknownEntity:
-        if state.exists or not (replayed := await load(deps, kind, entity_id, cmd.tenant)).exists:
-            raise
-        return await _append(cmd, ctx, deps, replayed, decide)
+    except UnknownEntity as exc:
+        raise UnknownEntity(exc.kind, exc.entity_id, exc.field or field) from None
 
 
 async def _append(cmd: c.Command, ctx: Context, deps: Deps, state: Entity, decide: Decide) -> dict:
@@ -89,7 +87,7 @@ async def _append(cmd: c.Command, ctx: Context, deps: Deps, state: Entity, decid
     events = decide(state)
     result = {"id": entity_id, "version": state.version + len(events), "changed": bool(events)}
     if events:
-        commit = Commit.of(events, stream_id=entity_id, first_version=state.version + 1, tenant=cmd.tenant,
+        commit = Commit.of(events, stream_id=state.stream_id, first_version=state.version + 1, tenant=cmd.tenant,
                            actor=ctx.actor, command_id=cmd.command_id, correlation_id=ctx.correlation_id,
                            occurred_at=deps.now(), result=result)
         stored = await deps.store.append(commit)
@@ -103,9 +101,9 @@ async def _append(cmd: c.Command, ctx: Context, deps: Deps, state: Entity, decid
 
 
 async def _organization_known(deps: Deps, tenant: str, organization_id: str | None, field: str) -> None:
-    doc = await deps.views.get("organization", organization_id) if organization_id else None
-    if organization_id and (doc is None or doc["tenant"] != tenant):
-        raise InvalidArgument(field, f"unknown organization {organization_id!r} in {tenant}")
+    """The owner a record names is an organisation of the same municipality (`field`: where the request names it)."""
+    if organization_id and await deps.views.get("organization", tenant, organization_id) is None:
+        raise UnknownEntity("organization", organization_id, field)
 
 
 async def register_organization(cmd: c.RegisterOrganization, ctx: Context, deps: Deps) -> dict:
@@ -114,13 +112,13 @@ async def register_organization(cmd: c.RegisterOrganization, ctx: Context, deps:
 
 
 async def register_service(cmd: c.RegisterService, ctx: Context, deps: Deps) -> dict:
-    await _organization_known(deps, cmd.tenant, cmd.record.organization_id, "record.organization_id")
+    await _organization_known(deps, cmd.tenant, cmd.record.organization_id, "service.organization_id")
     entity_id = cmd.service_id or deps.new_id()
     return await execute(cmd, ctx, deps, "service", entity_id, lambda s: decisions.register(s, cmd.record))
 
 
 async def register_location(cmd: c.RegisterLocation, ctx: Context, deps: Deps) -> dict:
-    await _organization_known(deps, cmd.tenant, cmd.record.organization_id, "record.organization_id")
+    await _organization_known(deps, cmd.tenant, cmd.record.organization_id, "location.organization_id")
     entity_id = cmd.location_id or deps.new_id()
     return await execute(cmd, ctx, deps, "location", entity_id, lambda s: decisions.register(s, cmd.record))
 
@@ -149,7 +147,7 @@ async def link_service_at_location(cmd: c.LinkServiceAtLocation, ctx: Context, d
     location = await snapshot(deps, "location", cmd.location_id, cmd.tenant)
     link_id = cmd.service_at_location_id or str(uuid.uuid5(LINKS, f"{cmd.service_id}/{cmd.location_id}"))
     return await execute(cmd, ctx, deps, "service", cmd.service_id, lambda s: decisions.link(
-        s, location, link_id, cmd.description, cmd.hsds_extra))
+        s, location, link_id, cmd.description, cmd.hsds_extra), field="service_id")
 
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
@@ -172,6 +170,6 @@ async def handle(cmd: c.Command, ctx: Context, deps: Deps) -> dict[str, Any]:
     try:
         return await HANDLERS[type(cmd)](cmd, ctx, deps)
     except UnknownEntity as exc:
-        raise NotFound(str(exc)) from exc
+        raise NotFound(str(exc), field=exc.field, value=exc.entity_id) from exc
     except CatalogueRuleViolated as exc:
         raise FailedPrecondition(str(exc)) from exc

@@ -47,9 +47,10 @@ class Report:
     changed_fields: tuple[str, ...] = field(default=())
 
 
-async def our_id(deps: Deps, kind: str, hsds_id: str) -> str:
-    """The id of the record an HSDS id stands for: our own id if we exported it, else derived from it."""
-    if await deps.views.get(kind, hsds_id) is not None:  # type: ignore[arg-type]
+async def our_id(deps: Deps, kind: str, tenant: str, hsds_id: str) -> str:
+    """The id of the record an HSDS id stands for in `tenant`: our own id if we exported it, else derived from it
+    (the same in every municipality: ids are per municipality, two importing one file make two catalogues)."""
+    if await deps.views.get(kind, tenant, hsds_id) is not None:  # type: ignore[arg-type]
         return hsds_id
     return str(uuid.uuid5(IMPORTS, f"{kind}:{hsds_id}"))
 
@@ -75,11 +76,11 @@ async def import_records(items: list[Incoming], tenant: str, command_id: str, ct
 
 
 async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:
-    entity_id = await our_id(deps, item.kind, item.hsds_id)
+    entity_id = await our_id(deps, item.kind, tenant, item.hsds_id)
     state = await snapshot(deps, item.kind, entity_id, tenant)  # type: ignore[arg-type]
     refs: dict[str, Any] = {"hsds_id": None if entity_id == item.hsds_id else item.hsds_id}
-    if getattr(item.record, "organization_id", None):
-        refs["organization_id"] = await our_id(deps, "organization", item.record.organization_id)  # type: ignore
+    if owner := getattr(item.record, "organization_id", None):
+        refs["organization_id"] = await our_id(deps, "organization", tenant, owner)
     elif getattr(state.record, "organization_id", None):  # a document that omits the owner does not detach it
         refs["organization_id"] = state.record.organization_id
     register, id_field = REGISTER[item.kind]
@@ -98,8 +99,8 @@ async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Dep
 
 async def _link(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:
     link = item.link or {}
-    service_id = await our_id(deps, "service", link["service_id"])
-    location_id = await our_id(deps, "location", link["location_id"])
+    service_id = await our_id(deps, "service", tenant, link["service_id"])
+    location_id = await our_id(deps, "location", tenant, link["location_id"])
     before = await snapshot(deps, "service", service_id, tenant)
     result = await handle(c.LinkServiceAtLocation(
         command_id=key, tenant=tenant, service_id=service_id, location_id=location_id,

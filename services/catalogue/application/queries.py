@@ -18,9 +18,9 @@ class SearchResult:
 
 
 async def get(deps: Deps, kind: str, tenant: str, entity_id: str) -> dict[str, Any]:
-    doc = await deps.views.get(kind, entity_id)  # type: ignore[arg-type]
-    if doc is None or doc["tenant"] != tenant:
-        raise NotFound(f"{kind} {clip(entity_id)} does not exist in {tenant}", field="id", value=entity_id)
+    doc = await deps.views.get(kind, tenant, entity_id)  # type: ignore[arg-type]
+    if doc is None:  # another municipality's is not found either: ids are per municipality
+        raise NotFound(f"{kind} {clip(entity_id)} does not exist", field="id", value=entity_id)
     return doc
 
 
@@ -32,8 +32,8 @@ async def search_services(q: ServiceQuery, deps: Deps) -> SearchResult:
         themes=themes_with_ancestors([q.theme]) if q.theme else None,
         language=q.language if q.language and not q.include_interpretation else None)
     location_ids = {x.location_id for d in docs for x in links_of(d)}
-    locations = {d["_id"]: record_of(d) for d in await deps.views.many("location", sorted(location_ids))
-                 if d["tenant"] == q.tenant and d["status"] == "active"}
+    locations = {d["_id"]: record_of(d) for d in await deps.views.many("location", q.tenant, sorted(location_ids))
+                 if d["status"] == "active"}
     candidates = [Candidate(d["_id"], record_of(d), tuple(
         locations[x.location_id] for x in links_of(d) if x.location_id in locations)) for d in docs]
     hits = rank(candidates, q, deps.today())

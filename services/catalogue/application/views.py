@@ -3,6 +3,7 @@
 It is derived data: rebuilding it is replaying every stream of the event store through `document()`.
 A crash between the append and the write leaves a view one change behind; the next command on that entity
 (or a replay) repairs it, because the view is always written from the replayed state.
+Ids are per municipality: a document is found by (kind, tenant, id), and names the stream its entity lives in.
 """
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ class Views(Protocol):
         """Replace the document of (doc["kind"], doc["_id"]) unless the stored one has a higher version."""
         ...
 
-    async def get(self, kind: Kind, entity_id: str) -> dict[str, Any] | None: ...
+    async def get(self, kind: Kind, tenant: str, entity_id: str) -> dict[str, Any] | None:
+        """The document of `entity_id` in `tenant` (ids are per municipality: another municipality's is None)."""
+        ...
 
-    async def many(self, kind: Kind, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The documents with these ids (unknown ids are left out), in id order."""
+    async def many(self, kind: Kind, tenant: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The documents of `tenant` with these ids (unknown ids are left out), in id order."""
         ...
 
     async def find(self, kind: Kind, tenant: str, *, statuses: Sequence[str] | None = None,
@@ -43,7 +46,8 @@ def themes_with_ancestors(codes: Sequence[str]) -> list[str]:
 def document(state: Entity) -> dict[str, Any]:
     record = state.record
     return {
-        "_id": state.entity_id, "kind": state.kind, "tenant": state.tenant, "version": state.version,
+        "_id": state.entity_id, "kind": state.kind, "tenant": state.tenant, "stream": state.stream_id,
+        "version": state.version,
         "status": record.status, "record": record.model_dump(mode="json"),
         "themes_all": themes_with_ancestors(getattr(record, "themes", ())),
         "languages": list(getattr(record, "languages", ())),
@@ -54,7 +58,8 @@ def document(state: Entity) -> dict[str, Any]:
 
 def entity_of(doc: dict[str, Any]) -> Entity:
     """The entity as of the view's version: a snapshot, so deciding needs no replay of the stream."""
-    return Entity(doc["kind"], doc["_id"], doc["tenant"], doc["version"], record_of(doc), links_of(doc))
+    return Entity(doc["kind"], doc["_id"], doc["tenant"], doc["version"], record_of(doc), links_of(doc),
+                  doc["stream"])
 
 
 def record_of(doc: dict[str, Any]) -> Any:

@@ -69,7 +69,7 @@ def link(service: Entity, location: Entity, link_id: str, description: str | Non
     """A service is offered at a location of its own municipality that is open; relinking the same is a no-op."""
     _changeable(service)
     if not location.exists or location.tenant != service.tenant:
-        raise UnknownEntity(f"location {location.entity_id} does not exist in {service.tenant}")
+        raise UnknownEntity("location", location.entity_id, "location_id")
     if location.status == "closed":
         raise CatalogueRuleViolated(f"location {location.entity_id} is closed")
     wanted = Link(link_id, location.entity_id, description, tuple(sorted(hsds_extra.items())))
@@ -82,7 +82,7 @@ def link(service: Entity, location: Entity, link_id: str, description: str | Non
 
 def _changeable(state: Entity) -> None:
     if not state.exists:
-        raise UnknownEntity(f"{state.kind} {state.entity_id} does not exist")
+        raise UnknownEntity(state.kind, state.entity_id)
     if state.status == "defunct":
         raise CatalogueRuleViolated(f"{state.kind} {state.entity_id} is defunct; a defunct record is final")
 

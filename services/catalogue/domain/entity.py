@@ -50,6 +50,7 @@ class Entity:
     version: int = 0
     record: Any = None
     links: tuple[Link, ...] = ()
+    stream_id: str = ""  # the event stream it lives in (ids are per municipality: see application/located.py)
 
     @property
     def exists(self) -> bool:
@@ -83,8 +84,9 @@ class Entity:
         raise CatalogueRuleViolated(f"{self.kind} cannot apply {type(event).__name__}")
 
     @classmethod
-    def replay(cls, kind: Kind, entity_id: str, tenant: str | None, events: Iterable[DomainEvent]) -> Entity:
-        state = cls(kind, entity_id, tenant)
+    def replay(cls, kind: Kind, entity_id: str, tenant: str | None, events: Iterable[DomainEvent],
+               stream_id: str = "") -> Entity:
+        state = cls(kind, entity_id, tenant, stream_id=stream_id)
         for event in events:
             state = state.apply(event)
         return state

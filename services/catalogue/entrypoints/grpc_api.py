@@ -119,7 +119,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
             page_size=r.page_size or 20, offset=offset(r.page_token))
         result = await queries.search_services(query, self.deps)
         docs = {d["_id"]: d for d in await self.deps.views.many(
-            "service", [h.candidate.service_id for h in result.hits])}
+            "service", query.tenant, [h.candidate.service_id for h in result.hits])}
         return search_response(result, docs)
 
     async def ImportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802

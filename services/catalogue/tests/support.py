@@ -11,6 +11,7 @@ from services.catalogue.application.handlers import Context, Deps, handle
 from services.catalogue.application.hsds_import import Report, import_records
 from services.catalogue.bootstrap import CatalogueSettings
 from services.catalogue.domain import commands as c
+from services.plumbing.eventstore import streams
 
 CTX = Context(Actor(staff_id="staff-3", role=Role.CATALOGUE_ADMIN), "corr-cat")
 TENANT = "kortrijk"
@@ -18,6 +19,11 @@ SCHEMAS = CatalogueSettings().hsds_schema_dir
 DEMO = Path(__file__).resolve().parents[3] / "deploy" / "demo" / "catalogue"
 EXAMPLES = SCHEMAS.parent / "examples"
 _counter = iter(range(10**9))
+
+
+def stream(kind: str, entity_id: str, tenant: str = TENANT) -> str:
+    """The event stream of an entity: ids are per municipality, so streams are scoped by tenant."""
+    return streams.scoped(kind, tenant, entity_id)
 
 
 def cid() -> str:
@@ -55,8 +61,9 @@ def demo_files() -> dict[str, Any]:
     return {name: json.loads((DEMO / f"{name}.json").read_text("utf-8")) for name in ("organizations", "services")}
 
 
-async def import_document(deps: Deps, document: Any, command_id: str | None = None) -> list[Report]:
-    return await import_records(hsds.parse(document, SCHEMAS), TENANT, command_id or cid(), CTX, deps)
+async def import_document(deps: Deps, document: Any, command_id: str | None = None,
+                          tenant: str = TENANT) -> list[Report]:
+    return await import_records(hsds.parse(document, SCHEMAS), tenant, command_id or cid(), CTX, deps)
 
 
 def outcomes(reports: list[Report]) -> dict[str, int]:

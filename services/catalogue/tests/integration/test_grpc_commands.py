@@ -82,8 +82,8 @@ async def test_bad_input_names_the_field(api) -> None:
     assert "unknown theme 'astrology'" in details
     details = await refused(api, "RegisterService", pb.RegisterServiceRequest(
         command_id=cmd(), tenant="kortrijk", service=pb.Service(name="X", organization_id="nope")),
-        grpc.StatusCode.INVALID_ARGUMENT)
-    assert details.startswith("record.organization_id")
+        grpc.StatusCode.NOT_FOUND)
+    assert details == "service.organization_id: organization 'nope' does not exist"
     await refused(api, "VerifyService", pb.VerifyServiceRequest(command_id=cmd(), tenant="kortrijk", id="nope"),
                   grpc.StatusCode.NOT_FOUND)
     await refused(api, "GetService", pb.GetRequest(tenant="kortrijk", id="nope"), grpc.StatusCode.NOT_FOUND)
@@ -107,5 +107,7 @@ async def test_events_reach_kafka_keyed_by_stream_with_the_tenant(api) -> None:
     finally:
         await consumer.stop()
     event = Envelope.from_bytes(message.value)
-    assert message.key == org.id.encode() and event.type == "OrganizationRegistered" and event.tenant == "kortrijk"
+    assert message.key == f"organization:kortrijk:{org.id}".encode() == event.stream_id.encode()  # per municipality
+    assert event.type == "OrganizationRegistered" and event.tenant == "kortrijk"
+    assert event.payload["organization_id"] == org.id
     assert json.loads(message.value)["payload"]["record"]["name"] == "Taalcafé De Brug"

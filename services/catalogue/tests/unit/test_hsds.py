@@ -17,7 +17,7 @@ async def test_the_official_examples_import(deps: Deps) -> None:
     reports = await import_document(deps, full)
     assert outcomes(reports) == {"created": 4}, reports  # the location, listed twice, counts once
     service = next(r for r in reports if r.kind == "service")
-    doc = await deps.views.get("service", service.id)
+    doc = await deps.views.get("service", TENANT, service.id)
     assert doc["record"]["eligibility"]["minimum_age"] == 12 and "ur" not in doc["languages"]
     assert doc["links"] and doc["record"]["hsds_extra"]["wait_time"] == "wait_time"
     location = json.loads((EXAMPLES / "location.json").read_text())
@@ -96,7 +96,7 @@ async def test_a_malformed_file_is_rejected_record_by_record_and_valid_records_l
     assert set(reports["not-a-uuid"].reasons) == {"id: 'not-a-uuid' is not a 'uuid'",
                                                   "status: 'gone' is not one of ['active', 'inactive', 'defunct', "
                                                   "'temporarily closed']"}
-    assert "record.organization_id: unknown organization" in reports[services[3]["id"]].reasons[0]
+    assert "service.organization_id: organization '" in reports[services[3]["id"]].reasons[0]
     assert reports["#6"].reasons == ("not a JSON object",)
     assert outcomes(list(reports.values())) == {"created": 2, "rejected": 4}
 
