@@ -170,7 +170,9 @@ async def test_a_question_or_service_of_another_municipality_is_as_unknown_as_no
 
 async def test_a_kortrijk_client_is_never_referred_on_the_strength_of_a_consent_given_elsewhere() -> None:
     """The same client id in two municipalities: Brugge's consent allows nothing in Kortrijk (issue 13.1)."""
-    deps = await deps_with(*upstream(consent=False), *upstream(tenant="brugge", consent=True))
+    question, service, _, office = upstream()  # Kortrijk recorded no consent for cl-1
+    given_in_brugge = upstream(tenant="brugge", consent=True)[2]
+    deps = await deps_with(question, service, office, given_in_brugge)
     with pytest.raises(FailedPrecondition, match="^consent:"):
         await handle(c.ReferToService(**args(**REFER)), FRONT, deps)
     assert deps.store.commits == {}
