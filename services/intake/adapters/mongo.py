@@ -87,8 +87,9 @@ class MongoQuestionViews:
 
 
 class MongoQuestionReferrals:
-    """`{_id: referral_id, tenant, question_id, service_id, steps: {"<version>": {type, occurred_at, staff_id,
-    details}}}` and, per question, `{_id: "q:<question_id>", tenant, referrals: [referral_id...]}`.
+    """`{_id: "<tenant>|<referral_id>", referral_id, tenant, question_id, service_id, steps: {"<version>": {type,
+    occurred_at, staff_id, details}}}` and, per question, `{_id: "q:<question_id>", tenant, referrals: [key...]}`
+    (referral ids are per municipality; a document of before is keyed, and listed, by the referral id alone).
 
     Every read and write is keyed by `_id` (FerretDB uses no other index); a new document is inserted, an existing
     one updated with `$set` of `steps.<version>` / `$addToSet`, both idempotent under redelivery.
@@ -99,24 +100,24 @@ class MongoQuestionReferrals:
 
     async def record(self, step: Step) -> None:
         known = {k: v for k, v in (("question_id", step.question_id), ("service_id", step.service_id)) if v}
-        fields = {"tenant": step.tenant, **known}
+        fields = {"tenant": step.tenant, "referral_id": step.referral_id, **known}
         try:
-            await self._docs.insert_one({"_id": step.referral_id, **fields, "steps": {str(step.version): stored(step)}})
+            await self._docs.insert_one({"_id": step.key, **fields, "steps": {str(step.version): stored(step)}})
         except DuplicateKeyError:
-            await self._docs.update_one({"_id": step.referral_id},
+            await self._docs.update_one({"_id": step.key},
                                         {"$set": {**fields, f"steps.{step.version}": stored(step)}})
         if step.question_id:
             key = "q:" + step.question_id
             try:
-                await self._docs.insert_one({"_id": key, "tenant": step.tenant, "referrals": [step.referral_id]})
+                await self._docs.insert_one({"_id": key, "tenant": step.tenant, "referrals": [step.key]})
             except DuplicateKeyError:
-                await self._docs.update_one({"_id": key}, {"$addToSet": {"referrals": step.referral_id}})
+                await self._docs.update_one({"_id": key}, {"$addToSet": {"referrals": step.key}})
 
     async def of_question(self, tenant: str, question_id: str) -> list[ReferralEntry]:
         index = await self._docs.find_one({"_id": "q:" + question_id})
         if not index or index.get("tenant") != tenant:
             return []
         found = []
-        for referral_id in sorted(index["referrals"]):
-            found += entries(await self._docs.find_one({"_id": referral_id}), tenant)
+        for referral in sorted(index["referrals"]):
+            found += entries(await self._docs.find_one({"_id": referral}), tenant)
         return found

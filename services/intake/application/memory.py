@@ -80,16 +80,16 @@ class InMemoryQuestionViews:
 
 class InMemoryQuestionReferrals:
     def __init__(self) -> None:
-        self.referrals: dict[str, dict[str, Any]] = {}  # referral id → {_id, tenant, question_id, service_id, steps}
-        self.questions: dict[str, set[str]] = {}  # question id → referral ids
+        self.referrals: dict[str, dict[str, Any]] = {}  # tenant|referral id → {referral_id, tenant, ..., steps}
+        self.questions: dict[str, set[str]] = {}  # question id → keys of its referrals
 
     async def record(self, step: Step) -> None:
-        doc = self.referrals.setdefault(step.referral_id, {"_id": step.referral_id, "steps": {}})
+        doc = self.referrals.setdefault(step.key, {"_id": step.key, "referral_id": step.referral_id, "steps": {}})
         doc["tenant"] = step.tenant
         doc |= {k: v for k, v in (("question_id", step.question_id), ("service_id", step.service_id)) if v}
         doc["steps"][str(step.version)] = stored(step)
         if step.question_id:
-            self.questions.setdefault(step.question_id, set()).add(step.referral_id)
+            self.questions.setdefault(step.question_id, set()).add(step.key)
 
     async def of_question(self, tenant: str, question_id: str) -> list[ReferralEntry]:
         return [e for r in sorted(self.questions.get(question_id, ())) for e in entries(self.referrals.get(r), tenant)]

@@ -36,6 +36,11 @@ class Step:
     question_id: str | None = None
     service_id: str | None = None
 
+    @property
+    def key(self) -> str:
+        """Where the referral's steps are kept: referral ids are per municipality (two may both have "r-1")."""
+        return f"{self.tenant}|{self.referral_id}"
+
 
 @dataclass(frozen=True)
 class ReferralEntry:
@@ -78,7 +83,8 @@ def entries(doc: dict[str, Any] | None, tenant: str) -> list[ReferralEntry]:
     if not doc or doc.get("tenant") != tenant:
         return []
     service = {"service_id": doc["service_id"]} if doc.get("service_id") else {}
-    return [ReferralEntry(referral_id=doc["_id"], version=int(v), type=s["type"],
+    referral_id = doc.get("referral_id", doc["_id"])  # a document of before is keyed by the referral id alone
+    return [ReferralEntry(referral_id=referral_id, version=int(v), type=s["type"],
                           occurred_at=datetime.fromisoformat(s["occurred_at"]), staff_id=s["staff_id"],
                           details={**service, **s["details"]})
             for v, s in sorted(doc.get("steps", {}).items(), key=lambda kv: int(kv[0]))]

@@ -132,3 +132,9 @@ async def question_referrals_contract(referrals: QuestionReferrals) -> None:
     assert await referrals.of_question("brugge", q) == [], "another municipality never sees them"
     assert await referrals.of_question("kortrijk", "other" + q) == []
     assert await referrals.of_question("kortrijk", "q-none") == []
+    # referral ids are per municipality: Brugge's "r-1" of another question never mixes with Kortrijk's
+    await referrals.record(step("r-1" + q, 1, "ReferralRequested", tenant="brugge", question_id="b" + q))
+    await referrals.record(step("r-1" + q, 4, "ReferralFailed", tenant="brugge", reason="could-not-contact"))
+    assert [e.type for e in await referrals.of_question("kortrijk", q) if e.referral_id == "r-1" + q] == [
+        "ReferralRequested", "ReferralAccepted", "ReferralCompleted"]
+    assert [e.type for e in await referrals.of_question("brugge", "b" + q)] == ["ReferralRequested", "ReferralFailed"]
