@@ -43,10 +43,11 @@ def document(state: r.Referral, stream: str, tenant: str, updated_at: datetime,
     """The query model's document of a referral, keyed by its stream (ids are per municipality)."""
     req = state.requested
     assert req is not None and state.status is not None
-    return {"_id": stream, "referral_id": state.referral_id, "tenant": tenant, "version": state.version, "status": state.status,
-            "open": state.status in r.OPEN, "overdue": state.overdue, "question_id": req.question_id,
-            "client_id": req.client_id, "office_id": req.office_id, "service_id": req.service_id,
-            "organization_id": req.organization_id, "themes": list(req.themes), "mode": req.mode,
+    return {"_id": stream, "referral_id": state.referral_id, "tenant": tenant, "version": state.version,
+            "status": state.status, "open": state.status in r.OPEN, "overdue": state.overdue,
+            "question_id": req.question_id, "client_id": req.client_id, "office_id": req.office_id,
+            "service_id": req.service_id, "organization_id": req.organization_id, "themes": list(req.themes),
+            "mode": req.mode,
             "priority": req.priority, "requested_at": state.requested_at, "updated_at": updated_at,
             "reason": getattr(last, "reason", None), "outcome": getattr(last, "outcome", None),
             "went_alone": getattr(last, "went_alone", None)}

@@ -27,7 +27,7 @@ def reply(result: dict[str, Any]) -> pb.ReferralReply:
 
 def referral(doc: dict[str, Any]) -> pb.Referral:
     return pb.Referral(
-        referral_id=doc["referral_id"], question_id=doc["question_id"], client_id=doc["client_id"],
+        referral_id=doc["referral_id"], tenant=doc["tenant"], question_id=doc["question_id"], client_id=doc["client_id"],
         office_id=doc["office_id"], service_id=doc["service_id"], partner_id=doc["organization_id"],
         status=doc["status"], themes=doc["themes"], mode=doc["mode"], priority=doc["priority"],
         overdue=doc["overdue"], reason=doc.get("reason") or "", outcome=doc.get("outcome") or "",

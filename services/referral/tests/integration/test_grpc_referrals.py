@@ -158,3 +158,24 @@ async def test_a_partners_inbox_lists_its_referrals_from_every_municipality_by_s
                   grpc.StatusCode.PERMISSION_DENIED)
     await refused(api(Role.FRONT_OFFICE, TENANT).ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest()),
                   grpc.StatusCode.PERMISSION_DENIED)
+
+
+async def test_one_referral_id_in_two_municipalities_over_grpc(api, deps) -> None:
+    """Ids are per municipality: Kortrijk and Brugge both refer as `r-same` to one partner, which sees the
+    municipality of each in its inbox and names it to act on the one it means; a bridge worker sees only its own."""
+    await seed(deps)
+    await seed(deps, tenant="brugge")
+    for tenant in (TENANT, "brugge"):
+        made = await refer(api(Role.FRONT_OFFICE, tenant), referral_id="r-same")
+        assert made.referral_id == "r-same"
+    partner = api(Role.PARTNER, partner=PARTNER)
+    inbox = await partner.ListReferralsOfPartner(pb.ListReferralsOfPartnerRequest())
+    assert sorted((r.referral_id, r.tenant) for r in inbox.referrals) == [("r-same", "brugge"), ("r-same", TENANT)]
+    details = await refused(partner.Accept(pb.PartnerRequest(command_id=cid(), referral_id="r-same")),
+                            grpc.StatusCode.INVALID_ARGUMENT)
+    assert details.startswith("tenant: referral 'r-same' is addressed to you by 2 municipalities")
+    await partner.Accept(pb.PartnerRequest(command_id=cid(), referral_id="r-same", tenant="brugge"))
+    ours = await api(Role.FRONT_OFFICE, TENANT).GetReferral(pb.GetReferralRequest(referral_id="r-same"))
+    theirs = await api(Role.FRONT_OFFICE, "brugge").GetReferral(pb.GetReferralRequest(referral_id="r-same"))
+    assert (ours.referral.status, theirs.referral.status) == ("requested", "accepted")
+    assert (ours.referral.tenant, theirs.referral.tenant) == (TENANT, "brugge")
