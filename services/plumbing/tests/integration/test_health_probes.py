@@ -61,7 +61,7 @@ async def serving(probe: probes.Probe) -> AsyncIterator[health_pb2_grpc.HealthSt
     await task
 
 
-async def becomes(stub: health_pb2_grpc.HealthStub, status: int, within: float = 10) -> None:
+async def becomes(stub: health_pb2_grpc.HealthStub, status: int, within: float = 30) -> None:
     loop = asyncio.get_running_loop()
     end = loop.time() + within
     while loop.time() < end:
@@ -75,7 +75,8 @@ async def test_health_follows_the_database_down_and_up(stack: Settings) -> None:
     host, port = stack.mongo_url.removeprefix("mongodb://").rsplit(":", 1)
     proxy = Proxy((host, int(port)))
     await proxy.start()
-    client: AsyncMongoClient = AsyncMongoClient(f"mongodb://127.0.0.1:{proxy.port}", serverSelectionTimeoutMS=400)
+    client: AsyncMongoClient = AsyncMongoClient(f"mongodb://127.0.0.1:{proxy.port}", serverSelectionTimeoutMS=400,
+                                             heartbeatFrequencyMS=500)
     try:
         async with serving(probes.database(client)) as stub:
             await becomes(stub, health_pb2.HealthCheckResponse.SERVING)
