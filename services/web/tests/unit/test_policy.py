@@ -1,0 +1,146 @@
+"""The policy dashboard in-process, on answers as InsightsService gives them (a client that answers from protobuf
+messages made here): Dutch labels and names instead of codes and ids, "<5" for every hidden count in the page and
+the CSV alike, the CSV's numbers those of the answer, charts from visible counts only, the filters passed on."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from contracts.proto import catalogue_pb2 as cat
+from contracts.proto import insights_pb2 as ins
+from services.plumbing import devsecrets
+from services.plumbing.settings import Settings
+from services.web.app import create_app
+from services.web.config import WebSettings
+from services.web.pages import policy
+
+SERVICE, ORG = "11111111-2222-5333-8444-555555555555", "99999999-8888-5777-8666-555555555555"
+
+
+def count(value: int) -> ins.Count:
+    return ins.Count(value=-1, suppressed=True) if value < 0 else ins.Count(value=value)
+
+
+def answers() -> dict[str, Any]:
+    needs_row = dict(registered=count(40), informed=count(12), referred=count(-1), accompanied=count(7),
+                     resolved=count(20), unresolved=count(-1), gaps=count(9))
+    return {
+        "QuestionsPerTheme": ins.QuestionsPerThemeResponse(rows=[
+            ins.ThemeMonthCount(theme="housing", month="2026-10", questions=17),
+            ins.ThemeMonthCount(theme="housing.search", month="2026-10", questions=-1, suppressed=True),
+            ins.ThemeMonthCount(theme="work", month="2026-10", questions=-1, suppressed=True)],
+            total=23, threshold=5),
+        "UnmetNeeds": ins.UnmetNeedsResponse(
+            rows=[ins.UnmetNeedsRow(theme="housing", period="2026-10", **needs_row)],
+            total=ins.UnmetNeedsRow(theme="*", **needs_row), threshold=5,
+            gap_reasons=[ins.GapReasonCount(theme="*", period="2026-10", reason="no-capacity", gaps=count(6)),
+                         ins.GapReasonCount(theme="*", period="2026-10", reason="language", gaps=count(-1))]),
+        "ServiceAccess": ins.ServiceAccessResponse(
+            rows=[ins.ServiceAccessRow(organization_id=ORG, service_id=SERVICE, period="2026-10",
+                                       requested=count(30), accepted=count(20), rejected=count(6),
+                                       completed=count(11), failed=count(-1), accompanied=count(8),
+                                       median_days_to_acceptance="1", share_accompanied=0.26)],
+            total=ins.ServiceAccessRow(requested=count(30)), threshold=5),
+        "WorkloadByChannel": ins.WorkloadByChannelResponse(rows=[
+            ins.ChannelCount(office="huis-van-de-kortrijkzaan", channel="whatsapp", month="2026-10", questions=14,
+                             accompaniments=count(6), minutes_accompanying=count(300)),
+            ins.ChannelCount(office="buurtpunt-overleie", channel="walk-in", month="2026-10", questions=-1,
+                             suppressed=True, accompaniments=count(-1), minutes_accompanying=count(-1))],
+            total=20, threshold=5, accompaniments=count(8), minutes_accompanying=count(-1)),
+    }
+
+
+class Answering:
+    """Stands in for services.client.Client: answers each rpc with the message of `answers()`, records requests."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, dict[str, Any]]] = []
+
+    def as_(self, _token: str) -> Answering:
+        return self
+
+    async def insights_call(self, rpc: str, **fields: Any) -> Any:
+        self.asked.append((rpc, fields))
+        return answers()[rpc]
+
+    async def catalogue_call(self, rpc: str, **fields: Any) -> Any:
+        kind = fields["kind"]
+        record = {"id": SERVICE, "name": "Woonwinkel Leiebrugge", "organization_id": ORG} if kind == "service" \
+            else {"id": ORG, "name": "OCMW Leiebrugge"}
+        return cat.ExportHsdsResponse(document=json.dumps({"contents": [record]}), records=1)
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.fixture
+def fake() -> Answering:
+    policy._names.clear()
+    return Answering()
+
+
+@pytest.fixture
+def browser(web_secrets: Path, fake: Answering) -> TestClient:
+    settings = Settings(jwt_private_key_file=web_secrets / "jwt-private.pem", tls_ca_file=None)
+    config = WebSettings(session_secret_file=web_secrets / devsecrets.WEB_SESSION_SECRET, dev_signin=True)
+    client = TestClient(create_app(config, settings, backend=fake), follow_redirects=False)
+    client.__enter__()
+    page = client.get("/dev/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    assert client.post("/dev/signin", data={"csrf": csrf, "role": "policy", "municipality": "kortrijk"}
+                       ).status_code == 303
+    return client
+
+
+def test_themes_are_shown_by_their_dutch_label_and_hidden_counts_as_below_five(browser: TestClient) -> None:
+    page = browser.get("/policy/themes").text
+    assert "Wonen" in page and "Werk" in page
+    assert "housing" not in re.sub(r"<[^>]+>", "", page).split("Vragen per thema en maand", 1)[-1].split("CSV")[0]
+    assert page.count("&lt;5") >= 2
+
+
+def test_services_and_organisations_appear_by_name_never_by_id(browser: TestClient) -> None:
+    page = browser.get("/policy/services").text
+    assert "Woonwinkel Leiebrugge" in page and "OCMW Leiebrugge" in page
+    assert SERVICE not in page and ORG not in page
+
+
+def test_the_csv_has_the_numbers_of_the_answer_and_the_same_hidden_mark(browser: TestClient) -> None:
+    answer = browser.get("/policy/themes.csv?table=0")
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    by_theme = {r[0]: r[2] for r in rows[1:]}
+    assert by_theme["Wonen"] == "17" and by_theme["Werk"] == "<5" and rows[-1][2] == "23"
+
+
+def test_charts_are_drawn_from_visible_counts_only(browser: TestClient) -> None:
+    page = browser.get("/policy/themes").text
+    figure = json.loads(re.search(r"data-chart='([^']+)'", page).group(1).replace("&#34;", '"'))
+    values = {trace["name"]: trace["y"] for trace in figure["data"]}
+    assert values["Wonen"] == [17] and values["Werk"] == [None]
+    assert "1 aantal onder de drempel" in page or "aantallen onder de drempel" in page
+
+
+def test_the_filters_reach_the_api_and_the_office_picks_rows(browser: TestClient, fake: Answering) -> None:
+    browser.get("/policy/needs?period=week&level=sub&from_month=2026-01&to_month=2026-10")
+    assert ("UnmetNeeds", {"from_month": "2026-01", "to_month": "2026-10", "period": "week", "level": "sub"}) \
+        in fake.asked
+    page = browser.get("/policy/workload?office=buurtpunt-overleie").text
+    assert "Buurtpunt Overleie" in page and "WhatsApp" not in page.split("<tbody>")[1]
+
+
+def test_other_roles_may_not_open_the_dashboard(web_secrets: Path, fake: Answering) -> None:
+    settings = Settings(jwt_private_key_file=web_secrets / "jwt-private.pem", tls_ca_file=None)
+    config = WebSettings(session_secret_file=web_secrets / devsecrets.WEB_SESSION_SECRET, dev_signin=True)
+    with TestClient(create_app(config, settings, backend=fake), follow_redirects=False) as client:
+        assert client.get("/policy/themes").status_code == 303  # to sign in
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/dev/signin").text).group(1)  # type: ignore
+        client.post("/dev/signin", data={"csrf": csrf, "role": "front-office", "municipality": "kortrijk"})
+        assert client.get("/policy/themes").status_code == 403
