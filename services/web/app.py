@@ -22,7 +22,7 @@ from services.plumbing.auth import TokenIssuer, TokenRules, load_private
 from services.plumbing.settings import Settings, read
 from services.web import i18n, render, signin
 from services.web.config import WebSettings
-from services.web.pages import front, partner, policy
+from services.web.pages import catalogue, front, partner, policy
 from services.web.security import SecurityHeaders
 from services.web.web import Web
 
@@ -30,7 +30,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # Files of npm packages (deploy/local/web/package.json) the pages load, by the name they are served under /vendor/.
 VENDOR = {"htmx.min.js": "htmx.org/dist/htmx.min.js",
           "plotly.min.js": "plotly.js-strict-dist-min/plotly-strict.min.js"}
-PAGES = (signin, front, partner, policy)  # each module has `routes`; a new page module is added here
+PAGES = (signin, front, partner, policy, catalogue)  # each module has `routes`; a new page module is added here
 
 
 def client(settings: Settings, web: WebSettings) -> Client:
