@@ -103,14 +103,16 @@ async def refusal(front: Any, question_id: str, service_id: str) -> str:
     return caught.value.details()
 
 
-async def learnt(settings: Settings, collection: str, key: str, fields: dict[str, Any], seconds: float = 20) -> None:
+async def learnt(settings: Settings, collection: str, key: str, fields: dict[str, Any], seconds: float = 20,
+                 tenant: str = "kortrijk") -> None:
     """Wait until the referral service has learnt `fields` of `key` from Kafka (its reference documents are eventually
-    consistent: a service's registration and its closure may be read in different batches)."""
+    consistent: a service's registration and its closure may be read in different batches). Reference documents are
+    the municipality's own: keyed `<tenant>|<id>`."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url)
     try:
         docs = client[settings.database("referral")][f"ref_{collection}"]
         for _ in range(int(seconds / 0.2)):
-            doc = await docs.find_one({"_id": key}) or {}
+            doc = await docs.find_one({"_id": f"{tenant}|{key}"}) or {}
             if all(doc.get(k) == v for k, v in fields.items()):
                 return
             await asyncio.sleep(0.2)
@@ -202,7 +204,7 @@ async def test_referrals_reach_only_their_partner_who_reports_back(referral_syst
     raw_b = await read_until(settings, [topic_b], lambda rs: len(rs) >= 1, seconds=10)
     seen_a = [Envelope.from_bytes(r.value) for r in raw_a]
     assert [e.payload["status"] for e in seen_a] == ["requested", "accepted", "in-progress", "completed"]
-    assert {e.type for e in seen_a} == {"PartnerReferral"} and {e.stream_id for e in seen_a} == {to_a}
+    assert {e.type for e in seen_a} == {"PartnerReferral"} and {e.payload["referral_id"] for e in seen_a} == {to_a}
     assert all(set(e.payload) == PARTNER_FIELDS and e.payload["organization_id"] == A for e in seen_a)
     everything_a = b"".join(r.value + (r.key or b"") + b"".join(v for _, v in r.headers) for r in raw_a)
     # the phone in any spelling; not a bare "470", which a random id or a timestamp may hold by chance
@@ -212,7 +214,7 @@ async def test_referrals_reach_only_their_partner_who_reports_back(referral_syst
     for secret in ("staff-e2e", *commands):  # nor the senders' staff ids or their command ids (only pseudonyms)
         assert secret.encode() not in everything_a, secret
     assert all(e.causation_id is None and e.correlation_id == e.event_id for e in seen_a)
-    assert [Envelope.from_bytes(r.value).stream_id for r in raw_b] == [to_b]
+    assert [Envelope.from_bytes(r.value).payload["referral_id"] for r in raw_b] == [to_b]
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, **kafka.security(settings))
     await admin.start()
