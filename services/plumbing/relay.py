@@ -2,7 +2,8 @@
 
 Runs in the write service's process. If Kafka is down, commands still succeed and the relay retries with back-off
 until it is back. A crash between the broker's ack and the mark republishes a commit: consumers deduplicate by
-stream version.
+stream version. A database away when the mark is due republishes nothing: the acknowledged commits are marked first
+when it is back.
 
 A refusal for good is not an outage: a commit Kafka will never take as it is (a record above the message limit, a
 topic it cannot have or that does not exist and is not created, no right to write it) is parked in the store with
@@ -38,6 +39,7 @@ class Relay:
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
         self._followed = float("-inf")
+        self._acked: set[str] = set()  # commits the broker acknowledged whose mark the database has not taken yet
 
     def notify(self) -> None:
         """Called after an append so the relay publishes at once instead of at its next poll."""
@@ -74,6 +76,7 @@ class Relay:
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished commits, parking those refused for good; returns how many were handled
         (published or parked)."""
+        await self._mark_acked()
         commits = await self._store.unpublished(self._batch_size)
         if not commits:
             return 0
@@ -204,8 +207,17 @@ class Relay:
 
     async def _published(self, commits: Sequence[Commit]) -> None:
         if commits:
-            await self._store.mark_published([c.commit_id for c in commits])
+            self._acked.update(c.commit_id for c in commits)
             metrics.RELAY_PUBLISHED_TOTAL.labels(self._name).inc(len(commits))
+            await self._mark_acked()
+
+    async def _mark_acked(self) -> None:
+        """Mark what the broker acknowledged. A mark the database could not take (it is away) is made again first
+        thing on the next round, before anything is sent: an acknowledged commit is never sent twice by a living
+        process (only a crash between the ack and the mark republishes)."""
+        if self._acked:
+            await self._store.mark_published(sorted(self._acked))
+            self._acked.clear()
 
     async def _started_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
