@@ -20,6 +20,7 @@ No transactions and no change streams: one commit is one document.
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import islice
@@ -57,6 +58,7 @@ class MongoEventStore:
         self._pending: dict[str, Commit] = {}
         self._waiting: dict[str, str] = {}  # stream id → its parked commit's id: the stream's commits wait
         self._scanned = False
+        self._scans: dict[tuple[str | None, str], asyncio.Task[Commit | None]] = {}  # running scans
 
     async def create_indexes(self) -> None:
         if UNSCOPED_INDEX in await self._commits.index_information():
@@ -69,7 +71,7 @@ class MongoEventStore:
             await _guard(self._commits.insert_one(_to_doc(commit)))
         except DuplicateKeyError:
             earlier = (await self.by_command(commit.command_id, tenant=commit.tenant)
-                       or await self._scan_command(commit.command_id, commit.tenant))
+                       or await self._scan_once(commit.command_id, commit.tenant))
             if earlier is not None:
                 return earlier
             raise ConcurrencyError(f"stream {commit.stream_id} already has version {commit.first_version}") from None
@@ -82,7 +84,7 @@ class MongoEventStore:
         found = {"_id": command_key(tenant, command_id)} if tenant is not None else {"command_id": command_id}
         marker = await _guard(self._commands.find_one(found))
         if marker is None:
-            return await self._scan_command(command_id, tenant) if thorough else None
+            return await self._scan_once(command_id, tenant) if thorough else None
         doc = await _guard(self._commits.find_one({"_id": marker["commit"]}))
         return _from_doc(doc) if doc else None
 
@@ -190,6 +192,17 @@ class MongoEventStore:
                  "commit": commit_key(commit.stream_id, commit.first_version)}))
         except DuplicateKeyError:
             pass
+
+    async def _scan_once(self, command_id: str, tenant: str | None) -> Commit | None:
+        """`_scan_command`, run to its end even when the caller is cut (its deadline): the scan reads every commit
+        (FerretDB answers no filter but `_id` from an index), seconds on a long history, and a retried command would
+        otherwise scan again at every retry and never be answered. The marker it restores answers the next retry;
+        retries while it runs wait for the same scan."""
+        key = (tenant, command_id)
+        if (scan := self._scans.get(key)) is None:
+            scan = self._scans[key] = asyncio.create_task(self._scan_command(command_id, tenant))
+            scan.add_done_callback(lambda done: (self._scans.pop(key, None), done.cancelled() or done.exception()))
+        return await asyncio.shield(scan)
 
     async def _scan_command(self, command_id: str, tenant: str | None) -> Commit | None:
         """The slow path after a crash lost a command marker: find the commit by its command id (and municipality,
