@@ -64,10 +64,11 @@ async def test_the_report_renders_its_charts_with_the_apis_numbers(system: Clien
     for hidden in (1, 6):  # the hidden counts are not in the page, not even in the chart data
         assert f'"y":[{hidden}]' not in page.read_text().replace(" ", "")
     # Language coverage: 14 Arabic questions, no bridge worker or service offering Arabic: no one covers any of them.
-    assert "<td>ar</td><td>2026-03</td><td>14</td><td>0</td><td>14</td><td>0</td><td>0</td><td>0</td><td>ja</td>" in dom
+    assert ("<td>Arabisch</td><td>2026-03</td><td>14</td><td>0</td><td>14</td><td>0</td><td>0</td><td>0</td>"
+            "<td>ja</td>") in dom  # the language by its Dutch name (was its code before the report named it)
     # The gaps in the offer, as a chart: Arabic housing questions (7) and no service offering housing in Arabic.
     charts = figures(page.read_text())
     [gaps] = [traces for title, traces in charts.items() if "grootste hiaten" in title]
-    assert gaps == {"geen aanbod in die taal": {"housing · ar": 7}}  # work (6) and health (1) are hidden
+    assert gaps == {"geen aanbod in die taal": {"Wonen · Arabisch": 7}}  # work (6) and health (1) are hidden
     assert dom.count('class="main-svg"') >= 4
     assert (tmp_path / "report.png").stat().st_size > 10_000

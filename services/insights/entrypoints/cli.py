@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
+import grpc
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from contracts.envelope import Role
 from contracts.proto import insights_pb2
-from services.cli import INSIGHTS, TOKEN, _run
+from services.cli import CATALOGUE, INSIGHTS, INTAKE, TOKEN, _run, credentials, mint
+from services.client import Client
 from services.insights.bootstrap import bootstrap
 from services.insights.entrypoints import report as html_report
 from services.insights.entrypoints.cli_io import ask, call, console, counted, output, shown, unmet_needs_request
@@ -91,10 +95,12 @@ def themes(tenant: str, from_month: str = "", to_month: str = "", csv: bool = Fa
 
 @app.command()
 def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insights: str = INSIGHTS,
-           token: str = TOKEN) -> None:
-    """An HTML report with charts (works offline) of the suppressed answers of InsightsService."""
+           token: str = TOKEN, catalogue: str = CATALOGUE) -> None:
+    """An HTML report with charts (works offline) of the suppressed answers of InsightsService; services and
+    organisations named as the catalogue names them."""
 
     async def go() -> str:
+        names = await catalogue_names(tenant, token, catalogue)
         replies = [await ask(tenant, token, insights, rpc)
                    for rpc in ("QuestionsPerTheme", "WorkloadByChannel", "LanguageDemand")]
         needs_ = await call(tenant, token, insights, "UnmetNeeds", unmet_needs_request(tenant))
@@ -107,12 +113,34 @@ def report(tenant: str = typer.Option(...), out: Path = typer.Option(...), insig
                                insights_pb2.GroupedPeriodRequest(tenant=tenant))
         return await asyncio.to_thread(  # plotly's rendering is CPU-heavy: the calls' channel keeps its loop
             html_report.render, tenant, *replies, needs=needs_, access=access, alone=alone, gaps=gaps_,
-            barriers=barriers_, signals=signals_, coverage=coverage_)
+            barriers=barriers_, signals=signals_, coverage=coverage_, names=names)
 
     page = _run(go())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     console.print(f"report written to {out}")
+
+
+async def catalogue_names(tenant: str, token: str, catalogue: str) -> html_report.Names:
+    """What the catalogue calls the municipality's services and organisations (its HSDS export, as the same policy
+    user); without the catalogue the report says a service is not in it rather than print an id."""
+    client = Client(INTAKE.default, INSIGHTS.default, token or mint(Role.POLICY, tenant), credentials(),
+                    catalogue=catalogue)
+    try:
+        services, organisations = [await client.catalogue_call("ExportHsds", tenant=tenant, kind=kind)
+                                   for kind in ("service", "organization")]
+    except grpc.aio.AioRpcError as exc:
+        console.print(f"[yellow]the catalogue did not answer ({exc.code().name}): services are not named[/yellow]")
+        return html_report.Names()
+    finally:
+        await client.close()
+
+    def named(document: str) -> dict[str, str]:
+        parsed = json.loads(document or "{}")
+        items = parsed.get("contents", []) if isinstance(parsed, dict) else parsed
+        return {i["id"]: i.get("name", "") for i in items if isinstance(i, dict) and "id" in i}
+
+    return html_report.Names(named(services.document), named(organisations.document))
 
 
 NEEDS = ("registered", "informed", "referred", "accompanied", "resolved", "unresolved", "gaps")

@@ -2,16 +2,80 @@
 
 Only what the API answers is drawn (the API only ever answers suppressed tables); a hidden count is left out of the
 chart and named in the sentence under it. plotly.js is embedded once, so the file opens without a network.
+
+People read it, so it names things as they do: themes, barriers and channels by their Dutch labels
+(contracts/taxonomies), languages by their Dutch names, offices by their name, services and organisations by the name
+the catalogue gives them (`Names`, from the catalogue's HSDS export fetched by the `report` command as the same policy
+user: InsightsService itself calls no other service and its answers keep the ids).
 """
 from __future__ import annotations
 
 import html
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
 
+from contracts import taxonomy
 from contracts.tenants import MUNICIPALITIES
+
+
+@dataclass(frozen=True)
+class Names:
+    """Services and organisations by id, as the catalogue names them (public facts)."""
+
+    services: dict[str, str] = field(default_factory=dict)
+    organisations: dict[str, str] = field(default_factory=dict)
+
+    def service(self, sid: str) -> str:
+        return self.services.get(sid) or "een dienst die niet (meer) in de catalogus staat"
+
+    def organisation(self, oid: str) -> str:
+        return self.organisations.get(oid) or "een organisatie die niet (meer) in de catalogus staat"
+
+    def mentioned(self, service: str) -> str:
+        """A signal names a service by catalogue id or by a label the bridge worker typed."""
+        return self.services.get(service, service)
+
+
+NO_NAMES = Names()
+
+
+def _label(tax: taxonomy.Taxonomy, code: str) -> str:
+    try:
+        return tax.label(code, "nl")
+    except KeyError:
+        return code
+
+
+def theme(code: str) -> str:
+    return {"*": "alle thema's", "": "geen thema"}.get(code) or _label(taxonomy.themes(), code)
+
+
+def barrier(code: str) -> str:
+    return "geen drempel" if not code else _label(taxonomy.barriers(), code)
+
+
+def channel(code: str) -> str:
+    return _label(taxonomy.channels(), code)
+
+
+def language(code: str) -> str:
+    if code == "*":
+        return "alle talen"
+    try:
+        return taxonomy.language_label(code, "nl")
+    except (KeyError, ValueError):
+        return code
+
+
+def office(slug: str) -> str:
+    """An office as people say it: its id is a readable slug ("huis-van-de-kortrijkzaan")."""
+    if slug in ("*", ""):
+        return "alle kantoren"
+    small = {"van", "de", "der", "den", "het", "en"}
+    return " ".join(w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(slug.split("-")))
 
 
 def _figure(title: str, series: dict[str, dict[str, int]], kind: str) -> go.Figure:
@@ -30,7 +94,7 @@ def themes_chart(reply: Any) -> tuple[go.Figure, int]:
     series: dict[str, dict[str, int]] = defaultdict(dict)
     for r in reply.rows:
         if not r.suppressed:
-            series[r.theme][r.month] = r.questions
+            series[theme(r.theme)][r.month] = r.questions
     return _figure("Vragen per thema en per maand", series, "line"), sum(r.suppressed for r in reply.rows)
 
 
@@ -38,8 +102,8 @@ def channels_chart(reply: Any) -> tuple[go.Figure, int]:
     series: dict[str, dict[str, int]] = defaultdict(dict)
     for r in reply.rows:
         if not r.suppressed:
-            office = series[r.channel]
-            office[r.office] = office.get(r.office, 0) + r.questions
+            per_office = series[channel(r.channel)]
+            per_office[office(r.office)] = per_office.get(office(r.office), 0) + r.questions
     return _figure("Kanalen per kantoor (alle maanden)", series, "bar"), sum(r.suppressed for r in reply.rows)
 
 
@@ -50,7 +114,7 @@ def languages_chart(reply: Any) -> tuple[go.Figure, int]:
                                     ("tolk nodig", r.interpreter_needed, r.interpreter_needed_suppressed),
                                     ("niet in eigen taal geholpen", r.uncovered, r.uncovered_suppressed)):
             if not hidden:
-                series[name][r.language] = series[name].get(r.language, 0) + value
+                series[name][language(r.language)] = series[name].get(language(r.language), 0) + value
     fig = _figure("Gesproken talen: vragen, tolk nodig, niet in eigen taal geholpen", series, "bar")
     fig.update_layout(barmode="group")
     hidden = sum(r.suppressed + r.interpreter_needed_suppressed + r.uncovered_suppressed for r in reply.rows)
@@ -90,8 +154,10 @@ GAP_REASONS = {"no-service": "geen dienst biedt het aan", "no-capacity": "volzet
 
 def needs_section(reply: Any) -> str:
     k = reply.threshold or 5
-    rows = [[r.theme, r.period, *(_count(getattr(r, m), k) for m, _ in NEEDS)] for r in [*reply.rows, reply.total]]
-    reasons = [[r.theme, r.period, GAP_REASONS.get(r.reason, r.reason), _count(r.gaps, k)] for r in reply.gap_reasons]
+    rows = [[theme(r.theme), r.period, *(_count(getattr(r, m), k) for m, _ in NEEDS)]
+            for r in [*reply.rows, reply.total]]
+    reasons = [[theme(r.theme), r.period, GAP_REASONS.get(r.reason, r.reason), _count(r.gaps, k)]
+               for r in reply.gap_reasons]
     return "".join((table_section(
         "Onbeantwoorde noden per thema", "Per thema en per maand van registratie: hoeveel vragen geïnformeerd, "
         "doorverwezen (in de maand van de doorverwijzing), begeleid, opgelost of niet opgelost werden, en voor hoeveel "
@@ -102,6 +168,13 @@ def needs_section(reply: Any) -> str:
                       ["thema", "periode", "reden", "hiaten"], reasons)))
 
 
+REASONS = {"not-eligible": "voorwaarden sluiten uit", "no-capacity": "geen plaats", "language": "taal",
+           "out-of-area": "buiten het werkgebied", "service-not-offered": "dienst niet aangeboden",
+           "referred-elsewhere": "elders doorverwezen", "could-not-contact": "geen contact gekregen",
+           "client-did-not-show": "niet komen opdagen", "waiting-list-too-long": "wachtlijst te lang",
+           "no-longer-interested": "niet langer geïnteresseerd", "barrier-language": "drempel: taal",
+           "barrier-cost": "drempel: kosten", "barrier-transport": "drempel: vervoer",
+           "barrier-documents": "drempel: documenten", "other": "andere reden"}
 ACCESS = (("requested", "gevraagd"), ("accepted", "aanvaard"), ("rejected", "geweigerd"),
           ("completed", "afgerond"), ("failed", "mislukt"), ("accompanied", "met begeleiding"))
 
@@ -109,7 +182,7 @@ ACCESS = (("requested", "gevraagd"), ("accepted", "aanvaard"), ("rejected", "gew
 def accompanying_section(reply: Any) -> str:
     """Where bridge workers went along, and the time it took (minutes hidden with their count)."""
     k = reply.threshold or 5
-    rows = [[r.office, r.channel, r.month, _count(r.accompaniments, k),
+    rows = [[office(r.office), channel(r.channel), r.month, _count(r.accompaniments, k),
              "verborgen" if r.minutes_accompanying.suppressed else f"{r.minutes_accompanying.value / 60:.1f}"]
             for r in reply.rows if r.accompaniments.value or r.accompaniments.suppressed]
     total = reply.minutes_accompanying
@@ -132,7 +205,7 @@ def _hidden_note(hidden: int, threshold: int) -> str:
         if hidden else ""
 
 
-def access_chart(reply: Any) -> str:
+def access_chart(reply: Any, names: Names = NO_NAMES) -> str:
     """Per service, its referrals by status, summed over the periods where shown ("" without any referral)."""
     series: dict[str, dict[str, int]] = defaultdict(dict)
     hidden = 0
@@ -141,7 +214,8 @@ def access_chart(reply: Any) -> str:
             c = getattr(r, m)
             hidden += c.suppressed
             if not c.suppressed and c.value:
-                series[label][r.service_id] = series[label].get(r.service_id, 0) + c.value
+                service = names.service(r.service_id)
+                series[label][service] = series[label].get(service, 0) + c.value
     if not series:
         return ""
     fig = _figure("Doorverwijzingen per dienst: gevraagd, aanvaard, geweigerd, afgerond, mislukt", series, "bar")
@@ -155,7 +229,8 @@ def gaps_chart(reply: Any, most: int = 15) -> str:
     series: dict[str, dict[str, int]] = defaultdict(dict)
     shown = [g for g in reply.gaps if not g.questions.suppressed and g.questions.value][:most]
     for g in shown:
-        where = " · ".join(x for x in (g.theme, g.language, "" if g.office == "*" else g.office) if x)
+        where = " · ".join(x for x in (theme(g.theme), language(g.language),
+                                       "" if g.office == "*" else office(g.office)) if x)
         series[supply.get(g.supply, g.supply)][where] = g.questions.value
     if not series:
         return ""
@@ -164,15 +239,19 @@ def gaps_chart(reply: Any, most: int = 15) -> str:
                   _hidden_note(hidden, reply.threshold or 5))
 
 
-def access_section(reply: Any) -> str:
+def access_section(reply: Any, names: Names = NO_NAMES) -> str:
     k = reply.threshold or 5
-    rows = [[r.organization_id, r.service_id, r.period, *(_count(getattr(r, m), k) for m, _ in ACCESS),
+    rows = [[names.organisation(r.organization_id) if r.organization_id else "totaal",
+             names.service(r.service_id) if r.service_id else "", r.period, *(_count(getattr(r, m), k) for m, _ in ACCESS),
              "" if r.share_accompanied < 0 else f"{r.share_accompanied:.0%}", r.median_days_to_acceptance,
              r.median_days_to_completion] for r in [*reply.rows, reply.total]]
-    reasons = [[r.service_id, r.kind, r.reason, r.period, _count(r.referrals, k)] for r in reply.reasons]
-    languages = [[x.service_id, x.language, _count(x.asked, k), "ja" if x.offered else "nee"] for x in reply.languages]
+    kinds = {"rejected": "geweigerd", "failed": "mislukt"}
+    reasons = [[names.service(r.service_id), kinds.get(r.kind, r.kind), REASONS.get(r.reason, r.reason), r.period,
+                _count(r.referrals, k)] for r in reply.reasons]
+    languages = [[names.service(x.service_id), language(x.language), _count(x.asked, k), "ja" if x.offered else "nee"]
+                 for x in reply.languages]
     return "".join((
-        access_chart(reply),
+        access_chart(reply, names),
         table_section("Toegankelijkheid van diensten", "Doorverwijzingen per dienst en per maand van de aanvraag; "
                       "de mediaan (in dagen sinds de aanvraag) is de klasse waarin de middelste doorverwijzing valt.",
                       ["organisatie", "dienst", "periode", *(label for _, label in ACCESS), "aandeel met begeleiding",
@@ -197,7 +276,8 @@ def alone_section(reply: Any) -> str:
 def gaps_section(reply: Any) -> str:
     k = reply.threshold or 5
     supply = {"none": "geen aanbod in die taal", "no-capacity": "enkel volzette diensten"}
-    rows = [[g.theme, g.language, g.office, _count(g.questions, k), supply.get(g.supply, g.supply),
+    rows = [[theme(g.theme), language(g.language), office(g.office), _count(g.questions, k),
+             supply.get(g.supply, g.supply),
              str(g.services_full)] for g in reply.gaps]
     return gaps_chart(reply) + table_section("Hiaten in het aanbod", "Thema's en talen waarvoor nieuwkomers vragen stelden, maar geen "
                          "actieve dienst in de catalogus dat thema in hun taal aanbiedt, of enkel diensten zonder vrije "
@@ -208,32 +288,43 @@ def gaps_section(reply: Any) -> str:
 MEASURES = {"questions": "vragen", "failed": "mislukte doorverwijzingen", "signals": "signalen"}
 
 
-def barriers_section(reply: Any) -> str:
+def barriers_section(reply: Any, names: Names = NO_NAMES) -> str:
     """Per barrier a chart of the questions it held back (the visible totals) and a table of every count."""
     k = reply.threshold or 5
-    totals = {b.barrier: b.questions.value for b in reply.barriers if not b.questions.suppressed and b.questions.value}
+    totals = {barrier_or_reason(b.barrier): b.questions.value for b in reply.barriers
+              if not b.questions.suppressed and b.questions.value}
     chart = ""
     if totals:
         chart = _chart(_figure("Vragen per drempel (elke vraag één keer per drempel)", {"vragen": totals}, "bar"))
     rows = []
     for b in reply.barriers:
-        rows += [[b.barrier, MEASURES["questions"], r.theme, r.period, _count(r.questions, k)] for r in b.themes]
-        rows.append([b.barrier, MEASURES["questions"], "*", "", _count(b.questions, k)])
-        rows += [[b.barrier, MEASURES["failed"], r.service_id, r.period, _count(r.referrals, k)] for r in b.failed]
-        rows += [[b.barrier, MEASURES["signals"], r.service, r.period, _count(r.signals, k)] for r in b.signals]
+        name = barrier_or_reason(b.barrier)
+        rows += [[name, MEASURES["questions"], theme(r.theme), r.period, _count(r.questions, k)] for r in b.themes]
+        rows.append([name, MEASURES["questions"], theme("*"), "", _count(b.questions, k)])
+        rows += [[name, MEASURES["failed"], names.service(r.service_id), r.period, _count(r.referrals, k)]
+                 for r in b.failed]
+        rows += [[name, MEASURES["signals"], names.mentioned(r.service), r.period, _count(r.signals, k)]
+                 for r in b.signals]
     return chart + table_section(
         "Drempels", "Per drempel: vragen per thema en maand van registratie (* telt elke vraag één keer), "
         "doorverwijzingen die om die drempel mislukten per dienst en maand van de aanvraag, en signalen die de dienst "
         "en de drempel noemen.", ["drempel", "wat", "thema of dienst", "periode", "aantal"], rows)
 
 
+def barrier_or_reason(code: str) -> str:
+    """A barrier's label; a failure reason without a barrier code in words."""
+    return barrier(code) if code in taxonomy.barriers() else REASONS.get(code, code)
+
+
 def signals_section(reply: Any) -> str:
     """Counts of signals only: their texts are for the signals list (ListSignals), never in this report."""
     k = reply.threshold or 5
-    rows = [[r.theme or "-", r.barrier or "-", r.period, _count(r.signals, k)] for r in reply.rows]
+    rows = [[theme(r.theme), barrier(r.barrier) if r.barrier != "*" else "alle drempels", r.period,
+             _count(r.signals, k)] for r in reply.rows]
     return table_section("Signalen aan het beleid", "Signalen van brugfiguren per thema, drempel en maand; een signaal "
                          "telt bij elk thema en elke drempel die het noemt, het totaal telt elk signaal één keer.",
-                         ["thema", "drempel", "periode", "signalen"], [*rows, ["*", "*", "", _count(reply.total, k)]])
+                         ["thema", "drempel", "periode", "signalen"],
+                         [*rows, ["totaal", "", "", _count(reply.total, k)]])
 
 
 def coverage_rows(reply: Any) -> list[list[str]]:
@@ -246,7 +337,7 @@ def coverage_rows(reply: Any) -> list[list[str]]:
             return ["", "", "", ""]
         return [str(o.bridge_workers), str(o.offices), str(o.services), "ja" if o.covered_nowhere else "nee"]
 
-    return [[r.language, r.period, *(_count(getattr(r, m), k) for m in ("questions", "interpreter_needed",
+    return [[language(r.language), r.period, *(_count(getattr(r, m), k) for m in ("questions", "interpreter_needed",
                                                                           "no_one_covers")), *supply(r.language)]
             for r in [*reply.rows, reply.total]]
 
@@ -261,9 +352,24 @@ def coverage_section(reply: Any) -> str:
          "nergens aangeboden"], coverage_rows(reply))
 
 
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; margin: 0 auto;
+       max-width: 70rem; padding: 1rem 1.5rem 3rem; line-height: 1.5; }
+h1 { font-size: 1.8rem; margin-bottom: .25rem; } h2 { font-size: 1.3rem; margin: 2rem 0 .5rem;
+       border-bottom: 2px solid #0b4f8a; padding-bottom: .2rem; }
+.lead { color: #4a4a4a; } section { margin-bottom: 1.5rem; break-inside: avoid-page; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #c8c8c8; vertical-align: top; }
+th { background: #f2f5f8; } tbody tr:nth-child(even) { background: #fafbfc; }
+td:not(:first-child) { font-variant-numeric: tabular-nums; }
+section.table { overflow-x: auto; } section p { color: #4a4a4a; font-size: .9rem; }
+@media print { body { max-width: none; padding: 0; } table { font-size: 8pt; } }
+"""
+
+
 def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any = None, access: Any = None,
            alone: Any = None, gaps: Any = None, barriers: Any = None, signals: Any = None,
-           coverage: Any = None) -> str:
+           coverage: Any = None, names: Names = NO_NAMES) -> str:
     """The whole report as one HTML page (the sections of the later views only when their answers are given)."""
     threshold = themes.threshold or 5
     parts = []
@@ -273,11 +379,15 @@ def render(tenant: str, themes: Any, workload: Any, languages: Any, needs: Any =
         parts.append(f'<section class="chart">{fig.to_html(full_html=False, include_plotlyjs=(i == 0))}'
                      f"<p>{html.escape(sentence + note)}</p></section>")
     parts.append(accompanying_section(workload))
-    sections = ((needs, needs_section), (access, access_section), (alone, alone_section), (gaps, gaps_section),
-                (coverage, coverage_section), (barriers, barriers_section), (signals, signals_section))
+    sections = ((needs, needs_section), (access, lambda r: access_section(r, names)), (alone, alone_section),
+                (gaps, gaps_section), (coverage, coverage_section), (barriers, lambda r: barriers_section(r, names)),
+                (signals, signals_section))
     parts += [section(reply) for reply, section in sections if reply is not None]
     name = html.escape(MUNICIPALITIES.get(tenant, tenant))
     total = "verborgen" if themes.total_suppressed else str(themes.total)
-    return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Wegwijs — {name}</title></head>'
-            f"<body><h1>Wegwijs — inzichten voor {name}</h1><p>Totaal aantal vragen: {total}. Aantallen kleiner dan "
-            f"{threshold} worden nooit getoond.</p>{''.join(parts)}</body></html>")
+    return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>Wegwijs — {name}</title>'
+            f"<style>{STYLE}</style></head><body><h1>Wegwijs — inzichten voor {name}</h1>"
+            f'<p class="lead">Totaal aantal vragen: {total}. Aantallen kleiner dan {threshold} worden nooit getoond '
+            f"(in de tabellen staat dan &lt;{threshold}); de grafieken tekenen enkel de zichtbare aantallen.</p>"
+            f"{''.join(parts)}</body></html>")

@@ -76,7 +76,8 @@ async def test_the_report_draws_only_the_answers_of_the_api(answered) -> None:
     for r in themes.rows:
         if r.suppressed:
             continue
-        points = {x: y for t in report.themes_chart(themes)[0].data if t.name == r.theme for x, y in zip(t.x, t.y)}
+        points = {x: y for t in report.themes_chart(themes)[0].data if t.name == report.theme(r.theme)
+                  for x, y in zip(t.x, t.y)}  # traces are named by the Dutch label of the theme
         assert points[r.month] == r.questions
     ys = [int(y) for y in re.findall(r'"y":\[([^\]]*)\]', page) for y in y.split(",") if y]
     assert ys and not [y for y in ys if 0 < y < K]
