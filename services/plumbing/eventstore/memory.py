@@ -25,9 +25,8 @@ class InMemoryEventStore:
         self.commits[commit.commit_id] = commit
         return commit
 
-    async def by_command(self, command_id: str, thorough: bool = False, tenant: str | None = None) -> Commit | None:
-        return next((c for c in self.commits.values()
-                     if c.command_id == command_id and tenant in (None, c.tenant)), None)
+    async def by_command(self, command_id: str, thorough: bool = False, *, tenant: str) -> Commit | None:
+        return next((c for c in self.commits.values() if (c.tenant, c.command_id) == (tenant, command_id)), None)
 
     async def load(self, stream_id: str) -> list[Envelope]:
         commits = sorted((c for c in self.commits.values() if c.stream_id == stream_id), key=lambda c: c.first_version)

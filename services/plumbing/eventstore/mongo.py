@@ -7,7 +7,7 @@ Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend an
   id used in another municipality is a command of its own, never answered from there;
 - a retried command on an existing stream is found through `commands` (`_id` = `<tenant>|<command id>`), written
   right after its commit; a command that starts a stream writes no marker (one insert less for every creation): its retry, like
-  the retry of a command whose marker was lost in a crash, is refused by the unique index on `commits.command_id`
+  the retry of a command whose marker was lost in a crash, is refused by the unique index on `commits`
   and answered from the first commit, found by a scan on that rare path;
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
   at start for what an earlier process left unpublished;
@@ -80,9 +80,8 @@ class MongoEventStore:
             await self._remember_command(commit)
         return commit
 
-    async def by_command(self, command_id: str, thorough: bool = False, tenant: str | None = None) -> Commit | None:
-        found = {"_id": command_key(tenant, command_id)} if tenant is not None else {"command_id": command_id}
-        marker = await _guard(self._commands.find_one(found))
+    async def by_command(self, command_id: str, thorough: bool = False, *, tenant: str) -> Commit | None:
+        marker = await _guard(self._commands.find_one({"_id": command_key(tenant, command_id)}))
         if marker is None:
             return await self._scan_once(command_id, tenant) if thorough else None
         doc = await _guard(self._commits.find_one({"_id": marker["commit"]}))
@@ -188,12 +187,12 @@ class MongoEventStore:
     async def _remember_command(self, commit: Commit) -> None:
         try:
             await _guard(self._commands.insert_one(
-                {"_id": command_key(commit.tenant, commit.command_id), "command_id": commit.command_id,
+                {"_id": command_key(commit.tenant, commit.command_id),
                  "commit": commit_key(commit.stream_id, commit.first_version)}))
         except DuplicateKeyError:
             pass
 
-    async def _scan_once(self, command_id: str, tenant: str | None) -> Commit | None:
+    async def _scan_once(self, command_id: str, tenant: str) -> Commit | None:
         """`_scan_command`, run to its end even when the caller is cut (its deadline): the scan reads every commit
         (FerretDB answers no filter but `_id` from an index), seconds on a long history, and a retried command would
         otherwise scan again at every retry and never be answered. The marker it restores answers the next retry;
@@ -204,12 +203,12 @@ class MongoEventStore:
             scan.add_done_callback(lambda done: (self._scans.pop(key, None), done.cancelled() or done.exception()))
         return await asyncio.shield(scan)
 
-    async def _scan_command(self, command_id: str, tenant: str | None) -> Commit | None:
+    async def _scan_command(self, command_id: str, tenant: str) -> Commit | None:
         """The slow path after a crash lost a command marker: find the commit by its command id (and municipality,
         read from its events: commits stored before command ids were per municipality have no `tenant` field),
         restore the marker."""
         docs = await _guard(self._commits.find({"command_id": command_id}).to_list())
-        commit = next((c for c in map(_from_doc, docs) if tenant in (None, c.tenant)), None)
+        commit = next((c for c in map(_from_doc, docs) if c.tenant == tenant), None)
         if commit is not None:
             await self._remember_command(commit)
         return commit

@@ -79,11 +79,9 @@ class EventStore(Protocol):
         """
         ...
 
-    async def by_command(self, command_id: str, thorough: bool = False, tenant: str | None = None) -> Commit | None:
-        """The commit an earlier attempt of this command made in `tenant`'s municipality, if known cheaply.
-
-        `tenant` None: in any municipality, for a caller that cannot know it yet (a partner's command, before the
-        referral is loaded); slower on MongoDB (the markers are keyed by tenant and command id).
+    async def by_command(self, command_id: str, thorough: bool = False, *, tenant: str) -> Commit | None:
+        """The commit an earlier attempt of this command made in `tenant`'s municipality, if known cheaply (there is
+        no lookup across municipalities: a command id is the caller's within its own).
         May miss a command that started a stream; `append` answers such a retry with the first commit all the same.
         `thorough`: never miss it, at the cost of a scan where it is not known cheaply (for a caller that saw this
         command's events in the stream but whose command would now be refused, like opening an open office again).

@@ -23,7 +23,7 @@ async def test_a_retry_after_a_lost_command_marker_still_returns_the_first_commi
     await mongo[settings.database("intake")]["commands"].delete_one({"_id": "cmd-lost-marker"})  # crash before it
     again = await store.append(commit("q-other", command_id="cmd-lost-marker"))
     assert again.commit_id == first.commit_id and await store.load("q-other") == []
-    assert (await store.by_command("cmd-lost-marker")).commit_id == first.commit_id
+    assert (await store.by_command("cmd-lost-marker", tenant="kortrijk")).commit_id == first.commit_id
 
 
 async def test_a_restarted_process_finds_what_was_left_unpublished(mongo, settings) -> None:
