@@ -31,6 +31,8 @@ demo: up
 	@echo
 	@echo "The stack and the services keep running. Try:"
 	@echo "  source deploy/local/env && $(VENV)/bin/wegwijs-insights themes kortrijk"
+	@echo "  the web application: http://127.0.0.1:7060 (development sign-in: the front office of Kortrijk at"
+	@echo "  huis-van-de-kortrijkzaan, or a partner organisation picked from the list)"
 	@echo "Stop everything with: make down"
 
 test: install

@@ -2,7 +2,11 @@
 WEGWIJS_WEB_DEV_SIGNIN is set (404 otherwise)."""
 from __future__ import annotations
 
+import asyncio
+import json
 import time
+
+import grpc
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -11,7 +15,7 @@ from starlette.routing import Route
 
 from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
-from services.plumbing.auth import TokenRefused
+from services.plumbing.auth import Principal, TokenRefused
 from services.web import i18n, render, security, session
 from services.web.oidc import SIGNABLE, SignInRefused
 from services.web.web import web
@@ -56,15 +60,35 @@ def _dev_only(request: Request) -> None:
         raise HTTPException(404)
 
 
-def _dev_page(request: Request, status: int = 200, **context: object) -> Response:
+async def _partners(request: Request) -> list[tuple[str, str]]:
+    """The organisations of every municipality's catalogue (id, "name — municipality"), to pick the partner from:
+    read with a development policy token per municipality; one that does not answer is left out."""
+    w = web(request)
+    if w.client is None:
+        return []
+
+    async def of(tenant: str) -> list[tuple[str, str]]:
+        token = w.issuer.issue(Principal(staff_id="dev-signin", role=Role.POLICY, municipality=tenant), 60)
+        try:
+            reply = await w.client.as_(token).catalogue_call("ExportHsds", tenant=tenant, kind="organization")
+            contents = json.loads(reply.document).get("contents") or []
+        except (grpc.aio.AioRpcError, ValueError, AssertionError):
+            return []
+        return [(o["id"], f"{o.get('name', o['id'])} — {MUNICIPALITIES[tenant]}") for o in contents if "id" in o]
+
+    found = await asyncio.gather(*(of(t) for t in MUNICIPALITIES))
+    return sorted((pair for pairs in found for pair in pairs), key=lambda p: p[1].lower())
+
+
+async def _dev_page(request: Request, status: int = 200, **context: object) -> Response:
     return render.page(request, "dev_signin.html", status=status, roles=DEV_ROLES, municipalities=MUNICIPALITIES,
-                       **context)
+                       partners=await _partners(request), **context)
 
 
 async def dev_signin(request: Request) -> Response:
     _dev_only(request)
     if request.method == "GET":
-        return _dev_page(request)
+        return await _dev_page(request)
     data = await security.form(request)
     values = {k: str(data.get(k) or "").strip() for k in ("role", "municipality", "partner", "office", "staff_id")}
     lang, errors = render.language(request), {}
@@ -85,7 +109,7 @@ async def dev_signin(request: Request) -> Response:
         except TokenRefused as exc:
             errors["staff_id"] = exc.reason
     if errors:
-        return _dev_page(request, 422, errors=errors, values=values)
+        return await _dev_page(request, 422, errors=errors, values=values)
     session.sign_in(request, who)
     return RedirectResponse(HOME[role], status_code=303)
 

@@ -1,6 +1,9 @@
 """The bridge worker's front office in Chromium, as they use it: register a question with the keyboard alone, refer
 it through the catalogue search preset from the question (consent checked), go along, record a gap; errors beside
-their fields with what was typed kept; another municipality's question unreachable by URL. Desktop and phone."""
+their fields with what was typed kept; another municipality's question unreachable by URL; a form without its CSRF
+token refused; the Content-Security-Policy as Chromium enforces it (a context that does not bypass it): the pages and
+their htmx partial updates work with only this origin's scripts and styles, and an inline script never runs.
+Desktop and phone."""
 from __future__ import annotations
 
 import asyncio
@@ -8,10 +11,10 @@ import re
 import time
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import HUIS
-from tests.e2e.web.conftest import BRUGGE_OFFICE, PARTNER, Stack
+from tests.e2e.web.conftest import BRUGGE_OFFICE, DESKTOP, PARTNER, PHONE, Stack, Visit
 
 pytestmark = pytest.mark.e2e
 
@@ -127,42 +130,46 @@ async def test_a_bridge_worker_registers_refers_and_goes_along(visit, web_stack:
     await expect(page.locator("#referral_sharing")).to_be_checked()
     await worker.check("client")
 
-    await the_partner_accepts_and_completes(await visit("partner"))
+    question_id = question_url.rsplit("/", 1)[1]
+    [referral] = (await web_stack.client.referral_call("ListReferralsOfQuestion", question_id=question_id)).referrals
+    await the_partner_accepts_and_completes(await visit("partner"), referral.referral_id)
     await page.goto(question_url)
     await expect(page.locator("table")).to_contain_text("afgerond")
     await expect(page.locator("table")).to_contain_text("geholpen · ging alleen")
 
 
-async def the_partner_accepts_and_completes(partner) -> None:
+async def the_partner_accepts_and_completes(partner, referral_id: str) -> None:
     """The partner's inbox: the referral under "aangevraagd"; accept, start, complete (the client went alone)."""
     page = partner.page
+    await partner.go("/dev/signin")  # the development sign-in offers the catalogues' organisations
+    await expect(page.locator(f"#partners option[value='{PARTNER}']")).to_have_text("OCMW Kortrijk (e2e) — Kortrijk")
     await partner.sign_in("partner", partner=PARTNER, staff_id="partner-e2e")
     await expect(page.locator("h1")).to_have_text(f"Doorverwijzingen naar {PARTNER}")
-    card = page.locator("article", has_text="Wonen")
-    await expect(card).to_have_count(1)
+    card = page.locator(f"article[aria-labelledby='r-{referral_id}']")
+    await expect(card).to_contain_text("Wonen")
     await partner.check("inbox-requested")
     await card.get_by_role("button", name="Aanvaarden").click()
     await expect(page.locator(".notice")).to_have_text("De doorverwijzing is aanvaard.")
     await expect(page.locator(".tabs [aria-current=page]")).to_have_text("aanvaard")
-    await page.locator("article", has_text="Wonen").get_by_role("button", name="Starten").click()
+    await page.locator(f"article[aria-labelledby='r-{referral_id}']").get_by_role("button", name="Starten").click()
     await expect(page.locator(".tabs [aria-current=page]")).to_have_text("bezig")
-    card = page.locator("article", has_text="Wonen")
+    card = page.locator(f"article[aria-labelledby='r-{referral_id}']")
     await card.get_by_label("Notitie voor de toeleider (geen namen of contactgegevens)").first.fill(
         "bel +32 470 99 88 77")
     await card.locator("select[name=reason]").first.select_option("waiting-for-documents")
     await card.get_by_role("button", name="Pauzeren").click()
     await expect(page.locator(".error").first).to_contain_text("bevat een telefoonnummer")  # screened, translated
-    card = page.locator("article", has_text="Wonen")
+    card = page.locator(f"article[aria-labelledby='r-{referral_id}']")
     await expect(card.locator("input[name=note]").first).to_have_value("bel +32 470 99 88 77")
     await expect(card.locator("select[name=reason]").first).to_have_value("waiting-for-documents")
     await expect(page.locator(".tabs [aria-current=page]")).to_have_text("bezig")  # nothing changed
     await partner.check("inbox-refused")
-    card = page.locator("article", has_text="Wonen")
+    card = page.locator(f"article[aria-labelledby='r-{referral_id}']")
     await card.locator("select[name=outcome]").select_option("got-help")
     await card.get_by_label("De cliënt kwam zonder de toeleider").check()
     await card.get_by_role("button", name="Afronden").click()
     await expect(page.locator(".notice")).to_have_text("De doorverwijzing is afgerond.")
-    await expect(page.locator("article", has_text="Wonen")).to_contain_text("geholpen · ging alleen")
+    await expect(page.locator(f"article[aria-labelledby='r-{referral_id}']")).to_contain_text("geholpen · ging alleen")
     await partner.check("inbox-completed")
 
 
@@ -193,3 +200,34 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(visit, web_stack:
     await expect(worker.page.locator("h1")).to_have_text("Niet toegestaan")
     refused = await worker.page.request.post(web_stack.url + "/front/questions", form={"channel": "walk-in"})
     assert refused.status == 403
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+async def test_pages_work_under_the_csp_and_an_inline_script_never_runs(browser: Browser, web_stack: Stack,
+                                                                         size: dict[str, int]) -> None:
+    context = await browser.new_context(viewport=size)
+    try:
+        page = await context.new_page()
+        refused: list[str] = []
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        visit = Visit(context, page, web_stack.url, "csp")
+        await visit.sign_in("front-office", "kortrijk", office=HUIS)
+        await visit.go("/front/questions/new")
+        await page.fill("#themes_q", "gezondheid")  # htmx (served by the app itself) fetches the matches
+        await expect(page.locator("#themes-health")).to_be_visible()
+        await page.fill("#client_languages_q", "türk")
+        await expect(page.locator("#client_languages-tr")).to_be_visible()
+        assert await page.evaluate("typeof htmx") == "object"
+        await page.evaluate("""() => { const s = document.createElement('script');
+                                       s.textContent = 'window.inlineRan = true'; document.body.append(s); }""")
+        await page.evaluate("""() => { const d = document.createElement('div');
+                                       d.setAttribute('style', 'color: red'); d.id = 'styled';
+                                       document.body.append(d); }""")
+        assert await page.evaluate("window.inlineRan === undefined")
+        assert await page.evaluate("getComputedStyle(document.getElementById('styled')).color") != "rgb(255, 0, 0)"
+        assert len(refused) == 2, refused  # exactly the two planted above, nothing of the pages themselves
+        for path in ("/front", "/front/signals/new", "/signin"):
+            await visit.go(path)
+        assert len(refused) == 2, refused
+    finally:
+        await context.close()
