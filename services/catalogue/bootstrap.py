@@ -20,7 +20,7 @@ from services.plumbing.relay import Relay
 from services.plumbing.settings import Settings
 
 SERVICE = "catalogue"
-REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = Path(__file__).resolve().parent / "hsds_schema"  # package data: the official HSDS 3.1 schemas
 
 
 class CatalogueSettings(BaseSettings):
@@ -28,7 +28,7 @@ class CatalogueSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="WEGWIJS_", frozen=True, extra="ignore")
 
-    hsds_schema_dir: Path = REPO.parent / "shared" / "hsds-3.1" / "schema"
+    hsds_schema_dir: Path = SCHEMAS
     # One ImportHsds: objects (nested ones counted) and bytes of one object as JSON (hsds_extra included).
     hsds_import_max_records: int = Field(default=hsds.Limits.records, ge=1)
     hsds_import_max_record_bytes: int = Field(default=hsds.Limits.record_bytes, ge=1024)

@@ -17,7 +17,7 @@ CTX = Context(Actor(staff_id="staff-3", role=Role.CATALOGUE_ADMIN), "corr-cat")
 TENANT = "kortrijk"
 SCHEMAS = CatalogueSettings().hsds_schema_dir
 DEMO = Path(__file__).resolve().parents[3] / "deploy" / "demo" / "catalogue"
-EXAMPLES = SCHEMAS.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[4] / "shared" / "hsds-3.1" / "examples"  # official, not shipped
 _counter = iter(range(10**9))
 
 
