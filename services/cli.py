@@ -15,7 +15,7 @@ from rich.table import Table
 from contracts import taxonomy
 from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
-from services import relay_admin
+from services import demo_year, relay_admin
 from services.client import Client, channel, configured_credentials
 from services.demo import Demo, questions
 from services.plumbing import devsecrets
@@ -87,7 +87,8 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalo
     referral), then the insight."""
 
     async def go() -> None:
-        client, tls_credentials = connect(intake, insights, ""), credentials()
+        tls_credentials = credentials()
+        client = Client(intake, insights, "", tls_credentials, referral=referral, catalogue=catalogue)
         channels = {name: channel(address, tls_credentials)
                     for name, address in (("catalogue", catalogue), ("referral", referral), ("intake", intake))}
         story = Demo(client, channels, mint, console)
@@ -98,14 +99,22 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalo
             await story.import_catalogue()
             await story.staff()
             service = await story.search()
+            year = demo_year.plan(demo_year.now())
+            if any(before[t] < len(year.of(t)) for t in tenants):
+                console.print("\n[bold]A year of bridge work[/bold] in Kortrijk and Brugge:")
+                loaded = await demo_year.Year(client, mint, say=console.print).load(year)
+                console.print(f"the year in {time.perf_counter() - started:.0f} s: "
+                              + ", ".join(f"{n} {what}" for what, n in sorted(loaded.items())))
+            else:
+                console.print("\nthe demo's year is loaded already (insights counts it): not sent again")
             await story.register(count)
             if service is not None:
                 await story.refer(service)
-            expected = {t: before[t] + sum(q["tenant"] == t for q in questions(count)) + (t == "kortrijk")
-                        for t in tenants}
-            for _ in range(150):
+            expected = {t: max(before[t], len(year.of(t))) + sum(q["tenant"] == t for q in questions(count))
+                        + (t == "kortrijk") for t in tenants}
+            for _ in range(600):
                 replies = {t: await story.insight(t) for t in tenants}
-                if all(replies[t].total == expected[t] for t in tenants):
+                if all(replies[t].total >= expected[t] for t in tenants):
                     break
                 await asyncio.sleep(0.2)
             console.print(f"\nthe whole day took {time.perf_counter() - started:.1f} s; read back from InsightsService:\n")
@@ -113,9 +122,10 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalo
                 console.print(theme_table(t, replies[t]))
             for t in tenants:
                 console.print(await story.follow_up(t))
-            if any(replies[t].total != expected[t] for t in tenants):
-                console.print("[red]insights did not catch up within 30 s[/red]")
+            if any(replies[t].total < expected[t] for t in tenants):
+                console.print("[red]insights did not catch up within 2 minutes[/red]")
                 sys.exit(1)
+            console.print(demo_year.sign_in(service.service.organization_id if service is not None else ""))
         finally:
             await client.close()
             for ch in channels.values():

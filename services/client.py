@@ -98,24 +98,24 @@ class Client:
             themes=list(themes), client_languages=list(client_languages), language_used=language_used, **more)
         return await self.intake.RegisterQuestion(request, metadata=self.metadata, timeout=10)
 
-    async def intake_call(self, rpc: str, **fields: Any) -> Any:
+    async def intake_call(self, rpc: str, timeout: float = 10, **fields: Any) -> Any:
         """Any IntakeService rpc by name, e.g. `intake_call("CloseQuestion", question_id=q, outcome="answered")`;
         a command gets a fresh command_id unless one is given."""
         request = _request(intake_pb2, "IntakeService", rpc, fields)
-        return await getattr(self.intake, rpc)(request, metadata=self.metadata, timeout=10)
+        return await getattr(self.intake, rpc)(request, metadata=self.metadata, timeout=timeout)
 
-    async def referral_call(self, rpc: str, **fields: Any) -> Any:
+    async def referral_call(self, rpc: str, timeout: float = 10, **fields: Any) -> Any:
         """Any ReferralService rpc by name, e.g. `referral_call("Accept", referral_id=r)` (needs `referral=`)."""
         assert self.referral is not None, "this client was made without the referral service's address"
         request = _request(referral_pb2, "ReferralService", rpc, fields)
-        return await getattr(self.referral, rpc)(request, metadata=self.metadata, timeout=10)
+        return await getattr(self.referral, rpc)(request, metadata=self.metadata, timeout=timeout)
 
-    async def catalogue_call(self, rpc: str, **fields: Any) -> Any:
+    async def catalogue_call(self, rpc: str, timeout: float = 10, **fields: Any) -> Any:
         """Any CatalogueService rpc by name, e.g. `catalogue_call("SearchServices", theme="housing")` (needs
         `catalogue=`)."""
         assert self.catalogue is not None, "this client was made without the catalogue service's address"
         request = _request(catalogue_pb2, "CatalogueService", rpc, fields)
-        return await getattr(self.catalogue, rpc)(request, metadata=self.metadata, timeout=10)
+        return await getattr(self.catalogue, rpc)(request, metadata=self.metadata, timeout=timeout)
 
     async def questions_per_theme(self, tenant: str = "", from_month: str = "", to_month: str = "") -> Any:
         request = insights_pb2.QuestionsPerThemeRequest(tenant=tenant, from_month=from_month, to_month=to_month)

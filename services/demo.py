@@ -67,14 +67,17 @@ class Demo:
     def auth(self, role: Role, municipality: str | None = None, partner: str | None = None) -> Any:
         return (("authorization", f"Bearer {self.mint(role, municipality, partner, staff_id=f'demo-{role.value}')}"),)
 
-    async def import_catalogue(self) -> None:
-        admin = self.auth(Role.CATALOGUE_ADMIN, "kortrijk")
-        for name in ("organizations", "services"):
-            reply = await self.catalogue.ImportHsds(catalogue_pb2.ImportHsdsRequest(
-                command_id=uuid.uuid4().hex, document=(CATALOGUE / f"{name}.json").read_text()), metadata=admin,
-                timeout=600)
-            self.out.print(f"catalogue {name}: {reply.created} created, {reply.updated} updated, "
-                           f"{reply.unchanged} unchanged, {reply.rejected} rejected")
+    async def import_catalogue(self, tenants: tuple[str, ...] = ("kortrijk", "brugge")) -> None:
+        """The Leiebrugge catalogue in each municipality (catalogues are per municipality), side by side."""
+        async def one(tenant: str) -> None:
+            admin = self.auth(Role.CATALOGUE_ADMIN, tenant)
+            for name in ("organizations", "services"):
+                reply = await self.catalogue.ImportHsds(catalogue_pb2.ImportHsdsRequest(
+                    command_id=uuid.uuid4().hex, document=(CATALOGUE / f"{name}.json").read_text()), metadata=admin,
+                    timeout=600)
+                self.out.print(f"catalogue {tenant} {name}: {reply.created} created, {reply.updated} updated, "
+                               f"{reply.unchanged} unchanged, {reply.rejected} rejected")
+        await asyncio.gather(*(one(t) for t in tenants))
 
     async def search(self) -> Any:
         """The bridge worker's question: Arabic-speaking housing help, open on Tuesday morning, free of charge."""
