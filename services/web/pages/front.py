@@ -235,15 +235,6 @@ async def client_page(request: Request) -> Response:
     return await _client_page(request, request.path_params["client_id"])
 
 
-@requires(*FRONT)
-async def new_client(request: Request) -> Response:
-    await security.form(request)
-    done, fault = await call(request, backend(request).intake_call("RegisterClient", tenant=tenant(request)))
-    if done is None:
-        return render.page(request, "error.html", status=422, status_code=422, general=fault.general)
-    return RedirectResponse(f"/front/clients/{done.client_id}", status_code=303)
-
-
 CLIENT_ACTIONS = {
     "consent": ("RecordConsent", words.N_("The consent is recorded.")),
     "contact": ("RecordContactDetails", words.N_("The contact details are recorded.")),
@@ -315,7 +306,6 @@ routes = [
     Route("/front/questions/{question_id}/refer", refer_search),
     Route("/front/questions/{question_id}/refer", refer, methods=["POST"]),
     Route("/front/questions/{question_id}/{action}", act, methods=["POST"]),
-    Route("/front/clients", new_client, methods=["POST"]),
     Route("/front/clients/{client_id}", client_page),
     Route("/front/clients/{client_id}/{action}", client_act, methods=["POST"]),
     Route("/front/signals/new", signal, methods=["GET", "POST"]),

@@ -14,6 +14,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.conftest import HUIS
+from tests.e2e.scan import EMAILS, PHONES
 from tests.e2e.web.conftest import BRUGGE_OFFICE, DESKTOP, PARTNER, PHONE, Stack, Visit
 
 pytestmark = pytest.mark.e2e
@@ -118,11 +119,11 @@ async def test_a_bridge_worker_registers_refers_and_goes_along(visit, web_stack:
     await expect(page.locator(".history")).to_contain_text("Cliënt begeleid")
     await expect(page.locator(".history")).to_contain_text("45")
 
-    await page.fill("#reason", "enkel bereikbaar via +32 470 12 34 56")
+    await page.fill("#reason", "enkel bereikbaar via +32 470 98 76 54")
     await page.select_option("#reason_code", "no-capacity")
     await page.get_by_role("button", name="Hiaat vastleggen").click()
     await expect(page.locator("#reason-error")).to_be_visible()  # screened: contact details never in a question
-    await expect(page.locator("#reason")).to_have_value("enkel bereikbaar via +32 470 12 34 56")
+    await expect(page.locator("#reason")).to_have_value("enkel bereikbaar via +32 470 98 76 54")
     await expect(page.locator("#reason_code")).to_have_value("no-capacity")
     await worker.check("gap-refused")
 
@@ -155,12 +156,12 @@ async def the_partner_accepts_and_completes(partner, referral_id: str) -> None:
     await expect(page.locator(".tabs [aria-current=page]")).to_have_text("bezig")
     card = page.locator(f"article[aria-labelledby='r-{referral_id}']")
     await card.get_by_label("Notitie voor de toeleider (geen namen of contactgegevens)").first.fill(
-        "bel +32 470 99 88 77")
+        "bel +32 470 11 22 33")
     await card.locator("select[name=reason]").first.select_option("waiting-for-documents")
     await card.get_by_role("button", name="Pauzeren").click()
     await expect(page.locator(".error").first).to_contain_text("bevat een telefoonnummer")  # screened, translated
     card = page.locator(f"article[aria-labelledby='r-{referral_id}']")
-    await expect(card.locator("input[name=note]").first).to_have_value("bel +32 470 99 88 77")
+    await expect(card.locator("input[name=note]").first).to_have_value("bel +32 470 11 22 33")
     await expect(card.locator("select[name=reason]").first).to_have_value("waiting-for-documents")
     await expect(page.locator(".tabs [aria-current=page]")).to_have_text("bezig")  # nothing changed
     await partner.check("inbox-refused")
@@ -188,6 +189,41 @@ async def test_another_municipalitys_question_is_not_found_by_url(visit, web_sta
     mine = await visit("kortrijk")
     await mine.sign_in("front-office", "kortrijk", office=HUIS)
     assert (await mine.go(f"/front/questions/{made.question_id}")).status == 200
+
+
+async def test_a_clients_page_keeps_contact_details_and_notes_and_an_admin_erases_them(visit,
+                                                                                        web_stack: Stack) -> None:
+    """Contact details and notes for front-office staff (sealed by intake: the session's scan finds them nowhere in
+    plaintext), erasure only for an admin."""
+    made = await web_stack.client.register_question(office_id=HUIS, channel="phone", themes=["health"],
+                                                    client_languages=["so"], language_used="nl")
+    worker = await visit("worker")
+    page = worker.page
+    await worker.sign_in("front-office", "kortrijk", office=HUIS)
+    await worker.go(f"/front/clients/{made.client_id}")
+    await page.fill("#phone", PHONES[2])
+    await page.fill("#email", EMAILS[0])
+    await page.get_by_role("button", name="Contactgegevens bewaren").click()
+    await expect(page.locator(".notice")).to_have_text("De contactgegevens zijn vastgelegd.")
+    await expect(page.locator("#phone")).to_have_value(PHONES[2])
+    await page.fill("#text", "Amina Haddad woont tijdelijk bij haar zus.")
+    await page.get_by_role("button", name="Notitie toevoegen").click()
+    await expect(page.locator("#notes-h + ul")).to_contain_text("Amina Haddad woont tijdelijk bij haar zus.")
+    assert await page.get_by_role("button", name="De gegevens van deze cliënt wissen").count() == 0
+    refused = await page.request.post(f"{web_stack.url}/front/clients/{made.client_id}/erase",
+                                      form={"csrf": await page.locator("input[name=csrf]").first.input_value()})
+    assert refused.status == 403
+    await worker.check("client-details")
+
+    admin = await visit("admin")
+    await admin.sign_in("admin", "kortrijk", office=HUIS)
+    await admin.go(f"/front/clients/{made.client_id}")
+    await expect(admin.page.locator("#email")).to_have_value(EMAILS[0])
+    await admin.page.get_by_role("button", name="De gegevens van deze cliënt wissen").click()
+    await expect(admin.page.locator(".notice").first).to_have_text("De gegevens van de cliënt zijn gewist.")
+    await expect(admin.page.locator("main")).to_contain_text("voorgoed gewist")
+    assert await admin.page.locator("#phone").count() == 0
+    await admin.check("client-erased")
 
 
 async def test_a_form_posted_without_its_csrf_token_is_refused(visit, web_stack: Stack) -> None:
