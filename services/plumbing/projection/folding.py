@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from contracts.envelope import Envelope
+from contracts.events import UnknownEventType, registry
 from services.plumbing.projection.model import (
     Delta, DocUpdate, GroupTally, Positioned, Projection, SeenStream, project_groups, shared_case)
 from services.plumbing.projection.store import pack_positions
@@ -53,13 +54,28 @@ class Rejected:
 
 
 def decode(record: Record | Fields) -> Positioned | Rejected:
-    """A record (or the plain tuple of its fields) as a positioned event, or what to dead-letter."""
+    """A record (or the plain tuple of its fields) as a positioned event, or what to dead-letter: not an envelope,
+    or an event of a type the contracts do not know or of a version newer than they know (read by no view, it would
+    otherwise be dropped unseen)."""
     topic, partition, offset, key, value = record
     try:
         envelope = Envelope.from_bytes(value or b"")
     except (ValidationError, ValueError, TypeError) as exc:
         return Rejected(topic, offset, key, value, f"not an event envelope: {exc}")
+    if (unknown := _unknown(envelope)) is not None:
+        return Rejected(topic, offset, key, value, unknown, envelope.event_id, envelope.type, envelope.correlation_id)
     return Positioned(envelope, topic, partition, offset)
+
+
+def _unknown(envelope: Envelope) -> str | None:
+    """Why the contracts cannot read `envelope`'s event, if they cannot."""
+    try:
+        known = registry.current(envelope.type).schema_version
+    except UnknownEventType as exc:
+        return str(exc)
+    if envelope.schema_version > known:
+        return f"{envelope.type} v{envelope.schema_version} is newer than this code knows (v{known})"
+    return None
 
 
 def project_fresh(projection: Projection, events: Sequence[Positioned], seen: dict[str, SeenStream]

@@ -47,9 +47,7 @@ class ProjectionRunner:
                     backoff = min(backoff * 2, 5.0)
                     await self.rewind()
         finally:
-            await self.consumer.stop()
-            if self._dlq is not None:
-                await self._dlq.stop()
+            await self._stop()
 
     async def step(self) -> int:
         """Consume one batch; returns how many records it held."""
@@ -88,7 +86,14 @@ class ProjectionRunner:
                 progress(min(consumed, total), total)
             return consumed
         finally:
-            await self.consumer.stop()
+            await self._stop()
+
+    async def _stop(self) -> None:
+        """The consumer, and the dead-letter producer if poison made one (a rebuild dead-letters too)."""
+        await self.consumer.stop()
+        if self._dlq is not None:
+            dlq, self._dlq = self._dlq, None
+            await dlq.stop()
 
     async def _starts(self, ends: Mapping[TopicPartition, int]) -> dict[TopicPartition, int]:
         """Per partition, the group's committed offset, or the beginning where it has none (or it was deleted)."""
