@@ -34,6 +34,10 @@ class CatalogueSettings(BaseSettings):
     hsds_import_max_record_bytes: int = Field(default=hsds.Limits.record_bytes, ge=1024)
     # Worker processes parsing HSDS imports (they share no GIL with the gRPC loop); 0: a thread of the service.
     hsds_import_workers: int = Field(default=2, ge=0)
+    # The public HSDS 3.1 API over HTTP (entrypoints/hsds_http.py), beside gRPC in this process; 0: off.
+    catalogue_hsds_port: int = Field(default=7063, ge=0, le=65535)
+    # Seconds a municipality's rendered catalogue is kept by the HSDS API (a burst of requests renders it once).
+    catalogue_hsds_cache_seconds: float = Field(default=5.0, ge=0)
 
 
 @dataclass
