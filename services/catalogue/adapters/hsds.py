@@ -202,6 +202,26 @@ def page(contents: list[dict[str, Any]]) -> dict[str, Any]:
             "first_page": True, "last_page": True, "empty": not contents, "contents": contents}
 
 
+def export_page(kind: str, catalogue: Catalogue, start: int, size: int,
+                most_bytes: int = 2 * 1024 * 1024) -> tuple[list[dict[str, Any]], int, int | None]:
+    """(objects, total, next start or None) of one page of `export` in HSDS id order: at most `size` objects and
+    about `most_bytes` of JSON (at least one object, however large). Only the page's records are rendered."""
+    ids = catalogue.hsds_ids
+    rows = {"organization": catalogue.organizations, "location": catalogue.locations}.get(kind, catalogue.services)
+    ordered = sorted(rows, key=lambda row: ids[row[0]])
+    part = ordered[start:start + size]
+    sliced = Catalogue(organizations=part if kind == "organization" else [], locations=part if kind == "location"
+                       else catalogue.locations, services=part if kind == "service" else [], hsds_ids=ids)  # type: ignore[arg-type]
+    docs, used = [], 0
+    for doc in export(kind, sliced)["contents"]:
+        used += len(json.dumps(doc, ensure_ascii=False).encode())
+        if docs and used > most_bytes:
+            break
+        docs.append(doc)
+    end = start + len(docs)
+    return docs, len(ordered), end if end < len(ordered) else None
+
+
 def export(kind: str, catalogue: Catalogue) -> dict[str, Any]:
     """`organization`: organisations with their locations nested; `service`: services with their
     service_at_locations; `location`: every location."""

@@ -25,6 +25,7 @@ from services.plumbing.errors import InvalidArgument
 
 Ctx = grpc.aio.ServicerContext
 ADMINS = frozenset({Role.CATALOGUE_ADMIN, Role.ADMIN})
+EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX = 500, 1000
 READERS = frozenset({Role.FRONT_OFFICE, Role.CATALOGUE_ADMIN, Role.ADMIN, Role.POLICY, Role.PARTNER})
 
 
@@ -48,7 +49,7 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
         "RegisterService": ADMINS, "UpdateService": ADMINS, "VerifyService": ADMINS, "CloseService": ADMINS,
         "RegisterLocation": ADMINS, "UpdateLocation": ADMINS, "CloseLocation": ADMINS,
         "LinkServiceAtLocation": ADMINS, "ImportHsds": ADMINS,
-        "GetService": READERS, "SearchServices": READERS, "ExportHsds": READERS,
+        "GetService": READERS, "SearchServices": READERS, "ExportHsds": READERS, "ExportHsdsPage": READERS,
     }
 
     def __init__(self, deps: Deps, hsds_schema_dir: Path, limits: hsds.Limits = hsds.Limits(),
@@ -133,14 +134,29 @@ class CatalogueServicer(catalogue_pb2_grpc.CatalogueServiceServicer):
             items = await self.processes.run(hsds.read, r.document, self.schema_dir, optional(r.kind), self.limits)
         return import_response(await import_records(items, cmd.tenant, cmd.command_id, context(), self.deps))
 
-    async def ExportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+    async def _exported(self, r: Any) -> tuple[str, hsds_export.Catalogue]:
         kind = r.kind or "organization"
         if kind not in ("organization", "service", "location"):
             raise InvalidArgument("kind", "one of organization, service, location")
         tenant = tenant_of(r.tenant)
         if tenant not in MUNICIPALITIES:
             raise InvalidArgument("tenant", f"unknown municipality {tenant!r}")
-        records = await hsds_export.catalogue(tenant, self.deps)
+        return kind, await hsds_export.catalogue(tenant, self.deps)
+
+    async def ExportHsdsPage(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        if not 0 <= r.page_size <= EXPORT_PAGE_MAX:
+            raise InvalidArgument("page_size", f"from 1 to {EXPORT_PAGE_MAX:,} (0: {EXPORT_PAGE_DEFAULT})")
+        start = offset(r.page_token)
+        kind, records = await self._exported(r)
+
+        def render(_: offload.Stop) -> pb.ExportHsdsPageResponse:
+            docs, total, end = hsds.export_page(kind, records, start, r.page_size or EXPORT_PAGE_DEFAULT)
+            return pb.ExportHsdsPageResponse(document=json.dumps(docs, ensure_ascii=False), records=len(docs),
+                                             total=total, next_page_token="" if end is None else str(end))
+        return await offload.run(render)
+
+    async def ExportHsds(self, r: Any, _: Ctx) -> Any:  # noqa: N802
+        kind, records = await self._exported(r)
 
         def render(_: offload.Stop) -> pb.ExportHsdsResponse:  # CPU-heavy for a large catalogue: off the loop
             document = hsds.export(kind, records)

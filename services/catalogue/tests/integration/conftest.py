@@ -23,6 +23,7 @@ class Api:
     stub: catalogue_pb2_grpc.CatalogueServiceStub
     issuer: auth.TokenIssuer
     settings: Settings
+    target: str = ""  # host:port of the server, for a test's own channel
 
     def as_(self, role: Role = Role.CATALOGUE_ADMIN, municipality: str | None = "kortrijk") -> tuple[Any, ...]:
         token = self.issuer.issue(auth.Principal(staff_id="staff-it", role=role, municipality=municipality))
@@ -45,9 +46,10 @@ async def api(settings: Settings, mongo, tmp_path) -> AsyncIterator[Api]:
         "127.0.0.1:0", [grpcserver.Service(
             SERVICE_NAME, lambda s: catalogue_pb2_grpc.add_CatalogueServiceServicer_to_server(servicer, s),
             servicer.ACCESS)], verifier, 0.1, stopping=stopping, bound=port.set_result))
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{await port}")
+    target = f"127.0.0.1:{await port}"
+    channel = grpc.aio.insecure_channel(target)
     try:
-        yield Api(catalogue_pb2_grpc.CatalogueServiceStub(channel), issuer, settings)
+        yield Api(catalogue_pb2_grpc.CatalogueServiceStub(channel), issuer, settings, target)
     finally:
         await channel.close()
         stopping.set()
