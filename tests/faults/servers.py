@@ -79,26 +79,40 @@ class Servers:
             "topic_prefix": f"faults{tag}.", "db_prefix": f"faults{tag}_"})
 
 
-def _alive(state: Path) -> bool:
-    """Whether a server started under `state` (by another session) still runs."""
-    for pidfile in (state / "run").glob("*.pid"):
-        try:
-            os.kill(int(pidfile.read_text()), 0)
-        except (ValueError, ProcessLookupError, PermissionError):
-            continue
-        return True
-    return False
+def _owned(state: Path) -> bool:
+    """Whether the session that started the stack under `state` still runs (its pid is in `owner`; without one, a
+    stack whose servers still run is taken as owned)."""
+    try:
+        os.kill(int((state / "owner").read_text()), 0)
+    except FileNotFoundError:
+        return any(_running(pidfile) for pidfile in (state / "run").glob("*.pid"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _running(pidfile: Path) -> bool:
+    try:
+        os.kill(int(pidfile.read_text()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def start() -> Servers:
-    """Remove what ended sessions left, then start a fresh stack of this session."""
+    """Stop and remove what ended sessions left (a session killed before its teardown leaves its servers running),
+    then start a fresh stack of this session."""
     STATES.mkdir(parents=True, exist_ok=True)
     for old in STATES.iterdir():
-        if old.is_dir() and not _alive(old):
+        if old.is_dir() and not _owned(old):
+            subprocess.run([str(STACK), "down"], env={**os.environ, "STACK_STATE": str(old)}, capture_output=True,
+                           timeout=120)
             shutil.rmtree(old, ignore_errors=True)
     taken: set[int] = set()
     kafka = quiet_port(taken, span=2)  # the broker's port and its controller's
     servers = Servers(STATES / uuid.uuid4().hex[:8], kafka, kafka + 1, quiet_port(taken))
+    servers.state.mkdir(parents=True)
+    (servers.state / "owner").write_text(str(os.getpid()))
     servers.start()
     return servers
 
