@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import grpc
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -148,8 +149,8 @@ async def names(request: Request, client: Client) -> pt.Names:
     return found
 
 
-async def _tables(request: Request, slug: str, f: Filters) -> tuple[list[pt.Table], list[str], list[str]]:
-    """The view's tables, the offices to filter on and the refusals (shown above the tables)."""
+async def _tables(request: Request, slug: str, f: Filters) -> tuple[list[pt.Table], list[str], list[str], int]:
+    """The view's tables, the offices to filter on, the refusals (shown above the tables) and the page's status."""
     view = VIEWS[slug]
     client = backend(request)
     lang = render.language(request)
@@ -158,10 +159,15 @@ async def _tables(request: Request, slug: str, f: Filters) -> tuple[list[pt.Tabl
         client.insights_call("WorkloadByChannel", **f.months()) if "office" in view.uses else asyncio.sleep(0)),
         {"from_month", "to_month", "period", "level"})
     if fetched is None:
-        return [], [], [*fault.general, *(f"{k}: {v}" for k, v in fault.fields.items())]
+        return [], [], [*fault.general, *(f"{k}: {v}" for k, v in fault.fields.items())], _status(fault.code)
     answers, found, work = fetched
     offices = pt.offices_of(work) if work is not None else []
-    return view.build(answers, lang, found, f), offices, []
+    return view.build(answers, lang, found, f), offices, [], 200
+
+
+def _status(code: grpc.StatusCode | None) -> int:
+    """A service that could not answer is 503 (try again); a refused filter 422."""
+    return 503 if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) else 422
 
 
 @requires("policy", "admin")
@@ -176,9 +182,9 @@ async def page(request: Request) -> Response:
     if slug not in VIEWS:
         raise HTTPException(404)
     f = filters(request)
-    tables, offices, general = await _tables(request, slug, f)
+    tables, offices, general, status = await _tables(request, slug, f)
     lang = render.language(request)
-    return render.page(request, "policy/view.html", status=422 if general else 200, slug=slug, view=VIEWS[slug],
+    return render.page(request, "policy/view.html", status=status, slug=slug, view=VIEWS[slug],
                        views=VIEWS, f=f, tables=tables, offices=offices, general=general,
                        office_name=lambda o: pt.office_name(o, lang), periods=PERIODS, levels=LEVELS)
 
@@ -190,9 +196,9 @@ async def download(request: Request) -> Response:
     if slug not in VIEWS:
         raise HTTPException(404)
     f = filters(request)
-    tables, _, general = await _tables(request, slug, f)
+    tables, _, general, status = await _tables(request, slug, f)
     if general:
-        raise HTTPException(422, "; ".join(general))
+        raise HTTPException(status, "; ".join(general))
     try:
         table = tables[int(request.query_params.get("table", "0"))]
     except (ValueError, IndexError):
@@ -207,9 +213,10 @@ async def report(request: Request) -> Response:
     """Every view on one page, laid out for printing (the browser's print to paper or PDF)."""
     f = filters(request)
     parts = await asyncio.gather(*(_tables(request, slug, f) for slug in VIEWS))
-    sections = [(VIEWS[slug], tables) for slug, (tables, _, _) in zip(VIEWS, parts, strict=True)]
-    general = [m for _, _, g in parts for m in g]
-    return render.page(request, "policy/report.html", status=422 if general else 200, sections=sections, f=f,
+    sections = [(VIEWS[slug], tables) for slug, (tables, _, _, _) in zip(VIEWS, parts, strict=True)]
+    general = [m for _, _, g, _ in parts for m in g]
+    status = max(s for _, _, _, s in parts)
+    return render.page(request, "policy/report.html", status=status, sections=sections, f=f,
                        general=general, today=common.today())
 
 

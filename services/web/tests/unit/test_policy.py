@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 from starlette.testclient import TestClient
 
@@ -144,3 +145,19 @@ def test_other_roles_may_not_open_the_dashboard(web_secrets: Path, fake: Answeri
         csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/dev/signin").text).group(1)  # type: ignore
         client.post("/dev/signin", data={"csrf": csrf, "role": "front-office", "municipality": "kortrijk"})
         assert client.get("/policy/themes").status_code == 403
+
+
+class TooSlow(grpc.aio.AioRpcError):
+    def __init__(self) -> None:
+        super().__init__(grpc.StatusCode.DEADLINE_EXCEEDED, grpc.aio.Metadata(), grpc.aio.Metadata(), "deadline")
+
+
+def test_a_service_that_does_not_answer_in_time_gives_503_and_says_so(browser: TestClient, fake: Answering
+                                                                      ) -> None:
+    async def slow(rpc: str, **fields: Any) -> Any:
+        raise TooSlow()
+    fake.insights_call = slow  # type: ignore[method-assign]
+    page = browser.get("/policy/themes")
+    assert page.status_code == 503
+    assert "De dienst antwoordde niet op tijd" in page.text
+    assert browser.get("/policy/themes.csv").status_code == 503
