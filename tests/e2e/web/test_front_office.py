@@ -236,6 +236,13 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(visit, web_stack:
     await expect(worker.page.locator("h1")).to_have_text("Niet toegestaan")
     refused = await worker.page.request.post(web_stack.url + "/front/questions", form={"channel": "walk-in"})
     assert refused.status == 403
+    await worker.go("/front/signals/new")  # with its token, the same signal is reported
+    await worker.page.fill("#themes_q", "wonen")
+    await worker.page.locator("#themes-housing").check()
+    await worker.page.locator("#barriers-waiting-list").check()
+    await worker.page.fill("#text", "De wachtlijst voor huisvesting is te lang.")
+    await worker.page.get_by_role("button", name="Signaal melden").click()
+    await expect(worker.page.locator(".notice")).to_have_text("Het signaal is aan het beleid gemeld.")
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -105,3 +105,14 @@ def test_dutch_by_default_french_and_english_by_the_switch(dev: TestClient) -> N
     assert '<html lang="fr">' in dev.get("/signin").text and "Se connecter" in dev.get("/signin").text
     dev.post("/language", data={"csrf": csrf, "lang": "en", "next": "//elsewhere.example.org"})
     assert "Sign in" in dev.get("/signin").text
+
+
+def test_over_tls_the_session_cookie_is_secure_and_hsts_is_sent(web_secrets) -> None:
+    from services.web.tests.conftest import make_app
+
+    app = make_app(web_secrets, dev_signin=True, tls_cert_file=web_secrets / "server.pem",
+                   tls_key_file=web_secrets / "server-key.pem")
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    answer = client.get("/signin")
+    assert "secure" in answer.headers["set-cookie"].lower()
+    assert answer.headers["strict-transport-security"].startswith("max-age=")
