@@ -57,6 +57,8 @@ async def found(request: Request, awaitable: Awaitable[T]) -> T:
             raise HTTPException(404, exc.details()) from None
         if exc.code() == grpc.StatusCode.PERMISSION_DENIED:
             raise HTTPException(403, exc.details()) from None
+        if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            raise HTTPException(503, exc.code().name) from None
         raise
 
 

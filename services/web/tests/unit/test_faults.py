@@ -45,3 +45,21 @@ def test_a_status_without_a_field_becomes_a_general_message_in_the_readers_langu
     fault = faults.from_rpc(rpc_error(Refusal(grpc.StatusCode.UNAVAILABLE, "store unavailable")),
                             i18n.language("nl"), {"themes"})
     assert not fault.fields and fault.general[0].startswith("De dienst is nu niet bereikbaar")
+
+
+async def test_a_read_the_service_cannot_answer_is_the_not_available_page_not_a_crash() -> None:
+    import pytest
+    from starlette.exceptions import HTTPException
+
+    from services.web.pages.common import found
+
+    async def unavailable() -> None:
+        raise rpc_error(Refusal(grpc.StatusCode.UNAVAILABLE, "store unavailable"))
+
+    async def unknown() -> None:
+        raise rpc_error(Refusal(grpc.StatusCode.NOT_FOUND, "question_id: question 'q' does not exist"))
+
+    for call, status in ((unavailable, 503), (unknown, 404)):
+        with pytest.raises(HTTPException) as caught:
+            await found(None, call())  # type: ignore[arg-type]
+        assert caught.value.status_code == status
