@@ -16,6 +16,7 @@ from contracts import taxonomy
 from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
 from services import demo_year, relay_admin
+from services import catalogue_cli
 from services.client import Client, channel, configured_credentials
 from services.demo import Demo, questions
 from services.plumbing import devsecrets
@@ -24,6 +25,7 @@ from services.plumbing.settings import Settings, read
 
 app = typer.Typer(help="Wegwijs: questions of newcomers, referrals and insights for policy.", no_args_is_help=True)
 app.add_typer(relay_admin.app, name="relay")
+app.add_typer(catalogue_cli.app, name="catalogue")
 console = Console()
 INTAKE = typer.Option("127.0.0.1:7051", envvar="WEGWIJS_INTAKE_ADDR", help="address of IntakeService")
 INSIGHTS = typer.Option("127.0.0.1:7054", envvar="WEGWIJS_INSIGHTS_ADDR", help="address of InsightsService")

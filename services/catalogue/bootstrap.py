@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 
 from contracts.envelope import Envelope
 from contracts.events import registry
+from contracts.hsds import SCHEMAS
 from services.catalogue.adapters import hsds
 from services.catalogue.adapters.views_mongo import MongoViews
 from services.catalogue.application.handlers import Deps
@@ -20,7 +21,6 @@ from services.plumbing.relay import Relay
 from services.plumbing.settings import Settings
 
 SERVICE = "catalogue"
-SCHEMAS = Path(__file__).resolve().parent / "hsds_schema"  # package data: the official HSDS 3.1 schemas
 
 
 class CatalogueSettings(BaseSettings):
@@ -28,7 +28,7 @@ class CatalogueSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="WEGWIJS_", frozen=True, extra="ignore")
 
-    hsds_schema_dir: Path = SCHEMAS
+    hsds_schema_dir: Path = SCHEMAS  # package data: contracts/hsds/schema
     # One ImportHsds: objects (nested ones counted) and bytes of one object as JSON (hsds_extra included).
     hsds_import_max_records: int = Field(default=hsds.Limits.records, ge=1)
     hsds_import_max_record_bytes: int = Field(default=hsds.Limits.record_bytes, ge=1024)

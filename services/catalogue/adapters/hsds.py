@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from contracts.hsds.documents import NESTED, ORDER, PAGE_KEYS, detect, nested, records_of  # noqa: F401 (shared: re-exported)
+from contracts.hsds.documents import count as _count
 from services.catalogue.adapters import hsds_out, hsds_records
 from services.catalogue.adapters.hsds_schema import errors
 from services.catalogue.application.hsds_export import Catalogue
@@ -24,9 +26,6 @@ from services.plumbing.errors import InvalidArgument, describe, few
 from services.plumbing.offload import NEVER, Stop
 
 KINDS = ("organization", "service", "location", "service_at_location")
-ORDER = {"organization": 0, "location": 1, "service": 2, "service_at_location": 3}
-PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
-NESTED = ("locations", "services", "service_at_locations", "organization", "location")  # objects inside objects
 
 
 @dataclass(frozen=True)
@@ -36,28 +35,6 @@ class Limits:
 
     records: int = 5000
     record_bytes: int = 64 * 1024
-
-
-def detect(doc: dict[str, Any]) -> str:
-    """The HSDS object type of a document, from the fields only that type has or requires."""
-    if "location_type" in doc:
-        return "location"
-    if "status" in doc:
-        return "service"
-    if {"service_id", "location_id", "location"} & set(doc) and "name" not in doc:
-        return "service_at_location"
-    if {"code", "taxonomy", "parent_id", "taxonomy_id", "term_uri"} & set(doc):
-        return "taxonomy_term"
-    return "organization"
-
-
-def records_of(document: Any) -> list[Any]:
-    """The objects of a document: itself, the items of a JSON array, or the `contents` of a page."""
-    if isinstance(document, list):
-        return document
-    if isinstance(document, dict) and "contents" in document and set(document) <= PAGE_KEYS:
-        return list(document["contents"] or [])
-    return [document]
 
 
 def read(text: str, schema_dir: Path, kind: str | None, limits: Limits, stop: Stop = NEVER) -> list[Incoming]:
@@ -91,35 +68,13 @@ def check(document: Any, limits: Limits) -> None:
                               + few([f"{where} ({n:,} bytes)" for where, n in large]))
 
 
-def _nested(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """(place, object) of the objects directly inside `doc`."""
-    for key in NESTED:
-        value = doc.get(key)
-        if isinstance(value, dict):
-            yield key, value
-        elif isinstance(value, list):
-            yield from ((f"{key}[{i}]", item) for i, item in enumerate(value))
-
-
-def _count(doc: Any, most: int) -> int:
-    """Objects in `doc`, itself included; counting stops past `most`."""
-    if not isinstance(doc, dict):
-        return 1
-    n = 1
-    for _, inner in _nested(doc):
-        n += _count(inner, most)
-        if n > most:
-            break
-    return n
-
-
 def _sizes(doc: Any, where: str, out: list[tuple[str, int]]) -> None:
     """(position, bytes as JSON without nested objects) of `doc` and of each object nested in it."""
     if not isinstance(doc, dict):
         return
     own = {k: v for k, v in doc.items() if k not in NESTED or not isinstance(v, list | dict)}
     out.append((where, len(json.dumps(own, ensure_ascii=False).encode())))
-    for place, inner in _nested(doc):
+    for place, inner in nested(doc):
         _sizes(inner, f"{where}.{place}", out)
 
 

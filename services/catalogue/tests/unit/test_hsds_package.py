@@ -4,10 +4,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import services.catalogue
+import contracts.hsds
 from services.catalogue.bootstrap import CatalogueSettings
 
-PACKAGE = Path(services.catalogue.__file__).resolve().parent
+PACKAGE = Path(contracts.hsds.__file__).resolve().parent
 ROOT = PACKAGE.parents[1]
 
 
@@ -19,8 +19,8 @@ def test_the_schemas_are_read_from_the_package() -> None:
 
 def test_pyproject_ships_them_and_the_format_checkers_are_runtime_dependencies() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
-    data = project["tool"]["setuptools"]["package-data"]["services.catalogue"]
-    assert "hsds_schema/*.json" in data and "hsds_schema/*.csv" in data
+    data = project["tool"]["setuptools"]["package-data"]["contracts"]
+    assert "hsds/schema/*.json" in data and "hsds/schema/*.csv" in data
     runtime = {d.split("==")[0] for d in project["project"]["dependencies"]}
     assert {"jsonschema", "rfc3339-validator", "rfc3987"} <= runtime
 
