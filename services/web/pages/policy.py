@@ -162,6 +162,7 @@ async def _tables(request: Request, slug: str, f: Filters) -> tuple[list[pt.Tabl
         return [], [], [*fault.general, *(f"{k}: {v}" for k, v in fault.fields.items())], _status(fault.code)
     answers, found, work = fetched
     offices = pt.offices_of(work) if work is not None else []
+    request.state.threshold = next((a.threshold for a in answers if getattr(a, "threshold", 0)), 0)
     return view.build(answers, lang, found, f), offices, [], 200
 
 
@@ -185,6 +186,7 @@ async def page(request: Request) -> Response:
     tables, offices, general, status = await _tables(request, slug, f)
     lang = render.language(request)
     return render.page(request, "policy/view.html", status=status, slug=slug, view=VIEWS[slug],
+                       threshold=getattr(request.state, "threshold", 0) or 5,
                        views=VIEWS, f=f, tables=tables, offices=offices, general=general,
                        office_name=lambda o: pt.office_name(o, lang), periods=PERIODS, levels=LEVELS)
 
@@ -217,6 +219,7 @@ async def report(request: Request) -> Response:
     general = [m for _, _, g, _ in parts for m in g]
     status = max(s for _, _, _, s in parts)
     return render.page(request, "policy/report.html", status=status, sections=sections, f=f,
+                       threshold=getattr(request.state, "threshold", 0) or 5,
                        general=general, today=common.today())
 
 

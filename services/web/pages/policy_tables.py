@@ -139,7 +139,9 @@ def bar_chart(title: str, categories: Iterable[str], series: dict[str, list[floa
     layout = {"title": {"text": title}, "barmode": "stack" if stacked else "group",
               "margin": {"l": 200 if horizontal else 50, "r": 10, "t": 40, "b": 80},
               "legend": {"orientation": "h"}, "height": max(320, 24 * len(cats) + 120) if horizontal else 360,
-              "yaxis": {"automargin": True}, "xaxis": {"automargin": True}}
+              # months, periods, services: labels, never dates or numbers on a scale
+              "yaxis": {"automargin": True, **({"type": "category"} if horizontal else {})},
+              "xaxis": {"automargin": True, **({} if horizontal else {"type": "category"})}}
     return {"data": data, "layout": layout}
 
 

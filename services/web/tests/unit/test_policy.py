@@ -105,6 +105,7 @@ def test_themes_are_shown_by_their_dutch_label_and_hidden_counts_as_below_five(b
     assert "Wonen" in page and "Werk" in page
     assert "housing" not in re.sub(r"<[^>]+>", "", page).split("Vragen per thema en maand", 1)[-1].split("CSV")[0]
     assert page.count("&lt;5") >= 2
+    assert "Aantallen onder 5 zijn verborgen en staan er als <5" in page  # the threshold of the API answer
 
 
 def test_services_and_organisations_appear_by_name_never_by_id(browser: TestClient) -> None:
@@ -125,6 +126,7 @@ def test_charts_are_drawn_from_visible_counts_only(browser: TestClient) -> None:
     page = browser.get("/policy/themes").text
     figure = json.loads(re.search(r"data-chart='([^']+)'", page).group(1).replace("&#34;", '"'))
     values = {trace["name"]: trace["y"] for trace in figure["data"]}
+    assert figure["layout"]["xaxis"]["type"] == "category"  # months are labels, not dates on a time axis
     assert values["Wonen"] == [17] and values["Werk"] == [None]
     assert "1 aantal onder de drempel" in page or "aantallen onder de drempel" in page
 
