@@ -109,12 +109,12 @@ async def test_language_coverage_for_policy(services: Stubs, token, secrets: Pat
     policy_token = token(Role.POLICY, "kortrijk")
     csv = cli(s.intake, secrets, policy_token, "coverage", "kortrijk", "--csv").splitlines()
     assert csv == ["language,period,questions,interpreter_needed,no_one_covers,bridge_workers,offices,services,"
-                   "covered_nowhere", "ar,2026-03,12,0,6,1,1,0,nee", "fr,2026-03,<5,0,0,0,0,1,nee",
-                   "ps,2026-03,<5,<5,<5,0,0,0,ja", "ti,2026-03,6,<5,<5,1,1,0,nee", "*,,20,7,13,,,,"]
+                   "covered_nowhere", "Arabisch,2026-03,12,0,6,1,1,0,nee", "Frans,2026-03,<5,0,0,0,0,1,nee",
+                   "Poesjto,2026-03,<5,<5,<5,0,0,0,ja", "Tigrinya,2026-03,6,<5,<5,1,1,0,nee", "alle talen,,20,7,13,,,,"]
     page = tmp_path / "kortrijk.html"
     cli(s.intake, secrets, policy_token, "report", "--tenant", "kortrijk", "--out", str(page))
     assert "<h2>Taaldekking</h2>" in page.read_text()
-    assert "<td>ps</td><td>2026-03</td><td>&lt;5</td><td>&lt;5</td><td>&lt;5</td><td>0</td><td>0</td><td>0</td>" \
+    assert "<td>Poesjto</td><td>2026-03</td><td>&lt;5</td><td>&lt;5</td><td>&lt;5</td><td>0</td><td>0</td><td>0</td>" \
            "<td>ja</td>" in page.read_text()
 
     mongo: AsyncMongoClient = AsyncMongoClient(settings.mongo_url)

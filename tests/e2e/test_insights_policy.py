@@ -22,7 +22,8 @@ def cli(system: Client, secrets: Path, token: str, *args: str) -> str:
     env = {**os.environ, "WEGWIJS_TLS_CA_FILE": str(secrets / "ca.pem"),
            "WEGWIJS_TLS_CLIENT_CERT_FILE": str(secrets / "client.pem"),
            "WEGWIJS_TLS_CLIENT_KEY_FILE": str(secrets / "client-key.pem"), "WEGWIJS_TOKEN": token,
-           "WEGWIJS_INSIGHTS_ADDR": f"127.0.0.1:{system.ports['insights']}"}  # type: ignore[attr-defined]
+           "WEGWIJS_INSIGHTS_ADDR": f"127.0.0.1:{system.ports['insights']}",  # type: ignore[attr-defined]
+           "WEGWIJS_CATALOGUE_ADDR": f"127.0.0.1:{system.ports['catalogue']}"}  # type: ignore[attr-defined]
     done = subprocess.run([sys.executable, "-c", "from services.insights.entrypoints.cli import main; main()", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -14,6 +14,7 @@ import grpc
 import pytest
 
 from contracts.envelope import Role
+from services.insights.entrypoints import report
 from contracts.proto import catalogue_pb2 as cat
 from contracts.proto import referral_pb2 as pb
 from services.client import Client
@@ -87,8 +88,9 @@ async def test_unmet_needs_per_theme_period_and_level(system: Client, token, sec
     page = tmp_path / "kortrijk.html"
     cli(system, secrets, token(Role.POLICY, "kortrijk"), "report", "--tenant", "kortrijk", "--out", str(page))
     assert "<h2>Waarom er geen aanbod was</h2>" in (html := page.read_text())
-    assert "<tr><td>housing</td><td>2026-03</td><td>volzet of wachtlijst</td><td>1</td></tr>" in html
-    assert f"<tr><td>{KORTRIJK['office_id']}</td><td>whatsapp</td><td>{accompanied_in}</td><td>1</td><td>0.8</td></tr>" \
+    assert "<tr><td>Wonen</td><td>2026-03</td><td>volzet of wachtlijst</td><td>1</td></tr>" in html  # Dutch labels
+    assert f"<tr><td>{report.office(KORTRIJK['office_id'])}</td><td>WhatsApp</td><td>{accompanied_in}</td><td>1</td>" \
+        "<td>0.8</td></tr>" \
         in html  # went along once, 45 minutes
 
     by_week = table(await policy.unmet_needs(period="week"))  # Tuesday 10 March: week 11; Wednesday 8 April: 15
@@ -167,7 +169,8 @@ async def test_service_access_from_catalogue_intake_and_referral_events(four_ser
     page = tmp_path / "kortrijk.html"  # the report's accessibility chart, drawn by Chromium, with the API's numbers
     cli(s.intake, secrets, token(Role.POLICY, "kortrijk"), "report", "--tenant", "kortrijk", "--out", str(page))
     [drawn] = [traces for title, traces in figures(page.read_text()).items() if "per dienst" in title]
-    assert drawn == {"gevraagd": {svc: 2}, "aanvaard": {svc: 1}, "geweigerd": {svc: 1}, "afgerond": {svc: 1}}
+    assert drawn == {"gevraagd": {"woonloket": 2}, "aanvaard": {"woonloket": 1}, "geweigerd": {"woonloket": 1},
+                     "afgerond": {"woonloket": 1}}  # the service by the name the catalogue gives it
     assert rendered(page, tmp_path / "profile", tmp_path / "report.png").count('class="main-svg"') >= 4
     needs = await eventually(lambda: policy.unmet_needs(), lambda r: r.total.referred.value == 2)
     assert [(r.theme, r.referred.value) for r in needs.rows] == [("housing", 2)]

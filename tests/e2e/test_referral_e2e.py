@@ -83,14 +83,16 @@ async def referral_system(settings: Settings, request: pytest.FixtureRequest, se
 
 
 async def refer(front: Any, question_id: str, service_id: str, *, seconds: float = 20, command_id: str = "") -> Any:
-    """Refer, waiting while the referral service has not yet learnt the question, service or consent from Kafka."""
+    """Refer, waiting while the referral service has not yet learnt the question, service or consent from Kafka
+    (an id it has not learnt yet is NOT_FOUND, as one of another municipality)."""
     request = pb.ReferToServiceRequest(command_id=command_id or cid(), question_id=question_id, service_id=service_id,
                                        mode="warm-handoff")
     for _ in range(int(seconds / 0.2)):
         try:
             return await front.ReferToService(request)
         except grpc.aio.AioRpcError as exc:
-            if exc.code() != grpc.StatusCode.FAILED_PRECONDITION or "unknown" not in exc.details():
+            not_learnt = exc.code() is grpc.StatusCode.NOT_FOUND and "does not exist" in (exc.details() or "")
+            if not not_learnt and (exc.code() != grpc.StatusCode.FAILED_PRECONDITION or "unknown" not in exc.details()):
                 raise
             await asyncio.sleep(0.2)
     return await front.ReferToService(request)
