@@ -34,12 +34,17 @@ def window() -> Window:
 
 def day(value: date) -> date:
     """`value`, or ValueError when it lies outside the window."""
-    w = _window
-    if value < w.earliest:
-        raise ValueError(f"{value.isoformat()} lies before {w.earliest.isoformat()}, the earliest date accepted")
-    if value > w.latest():
-        raise ValueError(f"{value.isoformat()} lies more than {w.ahead_days} day(s) ahead")
+    _overlaps(value, value, value.isoformat())
     return value
+
+
+def _overlaps(first: date, last: date, shown: str) -> None:
+    """ValueError naming `shown` unless some day from `first` to `last` lies within the window."""
+    w = _window
+    if last < w.earliest:
+        raise ValueError(f"{shown} lies before {w.earliest.isoformat()}, the earliest date accepted")
+    if first > w.latest():
+        raise ValueError(f"{shown} lies more than {w.ahead_days} day(s) ahead")
 
 
 def moment(value: datetime | None) -> datetime | None:
@@ -68,10 +73,5 @@ def month_text(value: str | None) -> str | None:
     if value is None:
         return None
     year, month = int(value[:4]), int(value[5:7])
-    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    w = _window
-    if last < w.earliest:
-        raise ValueError(f"{value} lies before {w.earliest.isoformat()}, the earliest date accepted")
-    if first > w.latest():
-        raise ValueError(f"{value} lies more than {w.ahead_days} day(s) ahead")
+    _overlaps(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), value)
     return value
