@@ -114,6 +114,23 @@ async def test_open_at_a_moment_inside_its_rule_and_not_outside(deps: Deps, mome
     assert await found(deps, open_at=moment) == expected
 
 
+@pytest.mark.parametrize(("moment", "expected"), [
+    pytest.param(at(10, 30, day=date(2026, 1, 24)), ["Kledingbank"], id="the second Saturday from dtstart"),
+    pytest.param(at(10, 30, day=date(2026, 1, 17)), [], id="the Saturday between"),
+    pytest.param(at(11, 59, day=date(2026, 2, 7)), ["Kledingbank"], id="the fourth, before closes_at"),
+    pytest.param(at(12, 30, day=date(2026, 2, 7)), [], id="the fourth, after closes_at"),
+])
+async def test_a_service_without_hours_of_its_own_is_open_when_its_location_is(deps: Deps, moment: datetime,
+                                                                               expected: list[str]) -> None:
+    """The location's schedule: every second Saturday (interval 2, wkst MO) from dtstart 2026-01-10."""
+    clothes, link = d.uid("service/kledingbank"), d.uid("sal/kledingbank")
+    await imported(deps)
+    await import_document(deps, {"id": clothes, "organization_id": d.ORG, "name": "Kledingbank", "status": "active",
+                                 "service_at_locations": [{"id": link, "service_id": clothes,
+                                                           "location_id": d.LOC_SHELTER}]})
+    assert await found(deps, open_at=moment) == expected
+
+
 async def test_open_on_a_date(deps: Deps) -> None:
     await imported(deps)
     assert await found(deps, open_on=date(2026, 2, 11)) == [SHELTER]
