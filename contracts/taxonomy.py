@@ -128,3 +128,67 @@ def language_label(code: str, lang: str = "nl") -> str:
     """The name of language ``code`` in ``lang`` (pycountry's translation; English if there is none)."""
     language = _language(code)
     return language.name if lang == "en" else _translations(lang).gettext(language.name)
+
+
+def language_named(name: str) -> str:
+    """The canonical code of a language given by its name in any language ("Arabic", "Arabisch", "arabe")."""
+    import langcodes  # imported here: its name index is large and only imports need it
+
+    try:
+        found = langcodes.find(name)
+    except LookupError:
+        raise ValueError(f"{name!r} is not the name of a language") from None
+    return normalise_language(found.language)
+
+
+def language_tagged(code: str) -> str:
+    """The canonical code of an ISO 639 code or a BCP 47 tag with a region or script ("ar-MA" → "ar")."""
+    if is_language(code):
+        return normalise_language(code)
+    primary = code.replace("_", "-").split("-", 1)[0]
+    if primary != code and is_language(primary):
+        return normalise_language(primary)
+    raise ValueError(f"unknown ISO 639 language code {code!r}")
+
+
+class Crosswalk(BaseModel):
+    """Terms of another taxonomy (AIRS/211 LA, Open Eligibility, a city's own) → Wegwijs theme codes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    taxonomy: str
+    aliases: tuple[str, ...] = ()
+    by: str  # "code": the longest code prefix in `terms` wins (BH-1800.8500 → BH-1800 → BH); "name": the term's name
+    terms: dict[str, str]
+
+    def names(self) -> set[str]:
+        return {n.casefold() for n in (self.taxonomy, *self.aliases)}
+
+    def theme(self, code: str | None, name: str | None) -> str | None:
+        if self.by == "name":
+            return self.terms.get((name or "").strip().casefold())
+        code = (code or "").strip().upper()
+        for end in range(len(code), 0, -1):
+            if code[:end] in self.terms and (end == len(code) or code[end] in ".-"):
+                return self.terms[code[:end]]
+        return None
+
+
+@cache
+def crosswalks() -> tuple[Crosswalk, ...]:
+    text = resources.files("contracts").joinpath("taxonomies").joinpath("crosswalks.json").read_text("utf-8")
+    found = tuple(Crosswalk.model_validate(x) for x in json.loads(text)["crosswalks"])
+    for walk in found:
+        unknown = sorted(set(walk.terms.values()) - themes().codes())
+        if unknown:
+            raise ValueError(f"crosswalk {walk.taxonomy} maps to unknown themes {unknown}")
+    return found
+
+
+def theme_of_term(taxonomy: str | None, code: str | None, name: str | None) -> str | None:
+    """The Wegwijs theme a term of another taxonomy stands for, by the crosswalk table; None when unmapped."""
+    wanted = (taxonomy or "").strip().casefold()
+    for walk in crosswalks():
+        if wanted in walk.names():
+            return walk.theme(code, name)
+    return None

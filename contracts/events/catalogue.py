@@ -1,7 +1,10 @@
 """Events of the catalogue: organisations, services and locations, aligned with Open Referral HSDS 3.1.
 
 Registration carries the full record; an update carries only the changed fields (`changes`: field → new value, as
-JSON); the actor in the envelope says who changed it. Records are structural here; the catalogue's commands check
+JSON); the actor in the envelope says who changed it. A record's typed fields are what search and insights use;
+`hsds_forms` keeps, per HSDS list or field (languages, schedules, attributes, ...), the form an imported document
+gave it when ours would render it differently (its ids, notes, offsets, extensions): the export gives that back.
+`hsds_extra` keeps the HSDS fields we do not model at all, verbatim. Records are structural here; the catalogue's commands check
 theme codes and language codes against `contracts.taxonomy` before anything is recorded.
 """
 from __future__ import annotations
@@ -9,22 +12,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from contracts import topics
-from contracts.events.registry import DomainEvent, event
+from contracts.events import catalogue_v1  # noqa: F401 (the published v1 types stay registered)
+from contracts.events.catalogue_parts import (  # noqa: F401 (re-exported: the record parts live here for callers)
+    Accessibility,
+    Address,
+    Capacity,
+    Closure,
+    Eligibility,
+    Part,
+    Phone,
+    ServiceStatus,
+    Text,
+)
+from contracts.events.registry import DomainEvent, event, upcaster
 
-ServiceStatus = Literal["active", "inactive", "defunct", "temporarily closed"]
-Time = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
-Text = Field(default=None, max_length=4000)
-
-
-class Part(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+# HH:MM[:SS], optionally with a UTC offset (HSDS 3.1 asks for one): "09:00", "09:00:00+01:00", "17:30Z"
+Time = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$")
+Numbers = Field(default=(), max_length=60)
 
 
 class Schedule(Part):
-    """An RFC 5545 style recurrence (HSDS schedule): e.g. WEEKLY on TU,TH from 09:00 to 12:00."""
+    """An HSDS 3.1 schedule: an RFC 5545 recurrence (e.g. WEEKLY on TU,TH, MONTHLY on 2MO) from `opens_at` to
+    `closes_at`, evaluated in `timezone` (a UTC offset such as "+01:00" or an IANA name) or else Europe/Brussels."""
 
     freq: Literal["WEEKLY", "MONTHLY"] = "WEEKLY"
     interval: int = Field(default=1, ge=1, le=52)
@@ -34,22 +47,14 @@ class Schedule(Part):
     valid_from: date | None = None
     valid_to: date | None = None
     description: str | None = Text
-
-
-class Closure(Part):
-    """An exceptional closure, first and last day inclusive (holidays, strikes, moves)."""
-
-    starts: date
-    ends: date
-    reason: str | None = Field(default=None, max_length=200)
-
-
-class Eligibility(Part):
-    description: str | None = Text
-    minimum_age: int | None = Field(default=None, ge=0, le=130)
-    maximum_age: int | None = Field(default=None, ge=0, le=130)
-    residence_status_required: bool | None = None
-    documents_required: tuple[str, ...] = Field(default=(), max_length=30)
+    dtstart: date | None = None
+    until: date | None = None
+    count: int | None = Field(default=None, ge=1, le=10_000)
+    wkst: Weekday | None = None
+    bymonthday: tuple[int, ...] = Numbers
+    byyearday: tuple[int, ...] = Numbers
+    byweekno: tuple[int, ...] = Numbers
+    timezone: str | None = Field(default=None, max_length=64)
 
 
 class CostOption(Part):
@@ -57,32 +62,8 @@ class CostOption(Part):
     amount: float | None = Field(default=None, ge=0)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     amount_description: str | None = Field(default=None, max_length=400)
-
-
-class Capacity(Part):
-    available: float = Field(ge=0)
-    maximum: float | None = Field(default=None, ge=0)
-    unit: str = Field(default="places", min_length=1, max_length=60)
-    updated: AwareDatetime
-    waiting_list: bool = False
-
-
-class Phone(Part):
-    number: str = Field(min_length=3, max_length=40)
-    description: str | None = Field(default=None, max_length=200)
-
-
-class Address(Part):
-    street: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(min_length=4, max_length=10)
-    city: str = Field(min_length=1, max_length=100)
-    province: str = Field(default="", max_length=100)
-    country: str = Field(default="BE", pattern=r"^[A-Z]{2}$")
-
-
-class Accessibility(Part):
-    description: str | None = Text
-    details: str | None = Text
+    valid_from: date | None = None
+    valid_to: date | None = None
 
 
 class OrganizationRecord(Part):
@@ -95,6 +76,7 @@ class OrganizationRecord(Part):
     status: Literal["active", "inactive", "defunct"] = "active"
     hsds_id: str | None = None
     hsds_extra: dict[str, Any] = Field(default_factory=dict)
+    hsds_forms: dict[str, Any] = Field(default_factory=dict)
 
 
 class ServiceRecord(Part):
@@ -119,6 +101,7 @@ class ServiceRecord(Part):
     assured_date: date | None = None
     hsds_id: str | None = None
     hsds_extra: dict[str, Any] = Field(default_factory=dict)
+    hsds_forms: dict[str, Any] = Field(default_factory=dict)
 
 
 class LocationRecord(Part):
@@ -137,12 +120,21 @@ class LocationRecord(Part):
     status: Literal["active", "closed"] = "active"
     hsds_id: str | None = None
     hsds_extra: dict[str, Any] = Field(default_factory=dict)
+    hsds_forms: dict[str, Any] = Field(default_factory=dict)
 
 
 Changes = Field(min_length=1)
 
 
-@event("OrganizationRegistered", version=1, topic=topics.CATALOGUE_ORGANIZATIONS)
+@upcaster("OrganizationRegistered", 1)
+@upcaster("ServiceRegistered", 1)
+@upcaster("LocationRegistered", 1)
+def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v2 only adds optional fields: a v1 payload is a v2 payload."""
+    return payload
+
+
+@event("OrganizationRegistered", version=2, topic=topics.CATALOGUE_ORGANIZATIONS)
 class OrganizationRegistered(DomainEvent):
     organization_id: str
     record: OrganizationRecord
@@ -163,7 +155,7 @@ class OrganizationClosed(DomainEvent):
     reason: str
 
 
-@event("ServiceRegistered", version=1, topic=topics.CATALOGUE_SERVICES)
+@event("ServiceRegistered", version=2, topic=topics.CATALOGUE_SERVICES)
 class ServiceRegistered(DomainEvent):
     service_id: str
     record: ServiceRecord
@@ -205,7 +197,7 @@ class ServiceAtLocationLinked(DomainEvent):
     hsds_extra: dict[str, Any] = Field(default_factory=dict)
 
 
-@event("LocationRegistered", version=1, topic=topics.CATALOGUE_LOCATIONS)
+@event("LocationRegistered", version=2, topic=topics.CATALOGUE_LOCATIONS)
 class LocationRegistered(DomainEvent):
     location_id: str
     record: LocationRecord

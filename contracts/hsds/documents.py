@@ -6,7 +6,7 @@ from typing import Any
 
 ORDER = {"organization": 0, "location": 1, "service": 2, "service_at_location": 3}  # an import's dependency order
 PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
-NESTED = ("locations", "services", "service_at_locations", "organization", "location")  # objects inside objects
+NESTED = ("locations", "services", "service_at_locations", "organization", "location", "service")  # objects inside objects
 
 
 def detect(doc: dict[str, Any]) -> str:
@@ -15,7 +15,7 @@ def detect(doc: dict[str, Any]) -> str:
         return "location"
     if "status" in doc:
         return "service"
-    if {"service_id", "location_id", "location"} & set(doc) and "name" not in doc:
+    if {"service_id", "location_id", "location", "service"} & set(doc) and "name" not in doc:
         return "service_at_location"
     if {"code", "taxonomy", "parent_id", "taxonomy_id", "term_uri"} & set(doc):
         return "taxonomy_term"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +80,11 @@ def _sizes(doc: Any, where: str, out: list[tuple[str, int]]) -> None:
 
 def parse(document: Any, schema_dir: Path, kind: str | None = None, stop: Stop = NEVER) -> list[Incoming]:
     """Every object as a record (or the reasons it is none); an object nested twice counts once, at its first place;
-    kinds in dependency order, each in document order."""
+    kinds in dependency order, each in document order. Objects nested in one object of the file land together or
+    not at all (a rejected service_at_location leaves no orphan location); an id given twice with different
+    contents is reported, and the first one imported."""
     first: dict[tuple[str, str], tuple[int, Incoming]] = {}
+    duplicates: list[tuple[int, Incoming]] = []
     for i, doc in enumerate(records_of(document)):
         if not isinstance(doc, dict):
             found: Iterator[Incoming] = iter([Incoming("unknown", f"#{i + 1}", problems=("not a JSON object",))])
@@ -89,8 +92,29 @@ def parse(document: Any, schema_dir: Path, kind: str | None = None, stop: Stop =
             found = _one(kind or detect(doc), doc, schema_dir, f"#{i + 1}")
         for item in found:
             stop.check()
-            first.setdefault((item.kind, item.hsds_id), (len(first), item))
-    return [item for _, item in sorted(first.values(), key=lambda p: (ORDER.get(p[1].kind, 4), p[0]))]
+            item = replace(item, group=i)
+            seen = first.setdefault((item.kind, item.hsds_id), (len(first), item))[1]
+            if seen is not item and _content(seen) != _content(item):
+                duplicates.append((len(first) + len(duplicates), Incoming(item.kind, item.hsds_id, group=i, problems=(
+                    f"id {item.hsds_id} is given twice in the file with different contents (objects "
+                    f"#{seen.group + 1} and #{i + 1}): the first is imported, not this one",))))
+    items = sorted([*first.values(), *duplicates], key=lambda p: (ORDER.get(p[1].kind, 4), p[0]))
+    return _whole_objects([item for _, item in items])
+
+
+def _content(item: Incoming) -> Any:
+    """What two places of one id must agree on; the owner may be implied by the place (nested in it) or not."""
+    record = item.record.model_dump(exclude={"organization_id"}) if item.record is not None else None
+    return (record, item.link, item.problems, item.skipped)
+
+
+def _whole_objects(items: list[Incoming]) -> list[Incoming]:
+    """Items of an object of the file one of whose records is rejected are rejected with it, saying why."""
+    failed = {item.group: item for item in items if item.problems}
+    return [item if item.problems or item.skipped or item.group not in failed else replace(
+        item, record=None, link=None, problems=(
+            f"not imported: {failed[item.group].kind} {failed[item.group].hsds_id} of the same object "
+            f"(#{item.group + 1}) was rejected, and an object lands whole or not at all",)) for item in items]
 
 
 def _one(kind: str, doc: dict[str, Any], schema_dir: Path, position: str,
@@ -114,8 +138,11 @@ def _item(kind: str, doc: dict[str, Any], build: Callable[[], Any]) -> Incoming:
         return Incoming(kind, doc["id"], problems=(describe(exc),))
     except ValueError as exc:
         return Incoming(kind, doc["id"], problems=(str(exc),))
-    return Incoming(kind, doc["id"], link=built) if kind == "service_at_location" else \
-        Incoming(kind, doc["id"], record=built)
+    if kind == "service_at_location":
+        return Incoming(kind, doc["id"], link=built)
+    mapped: hsds_records.Mapped = built
+    return Incoming(kind, doc["id"], record=mapped.record, notes=mapped.notes, paths=mapped.paths,
+                    hsds_keys=mapped.hsds_keys)
 
 
 def _mapped(kind: str, doc: dict[str, Any], schema_dir: Path, parent: str | None) -> Iterator[Incoming]:
@@ -136,15 +163,19 @@ def _mapped(kind: str, doc: dict[str, Any], schema_dir: Path, parent: str | None
         for sal in doc.get("service_at_locations", []):
             yield from _mapped("service_at_location", {"service_id": doc["id"], **sal}, schema_dir, None)
     else:
-        location = doc.get("location")
+        location, offered = doc.get("location"), doc.get("service")
         if isinstance(location, dict):
             yield from _mapped("location", location, schema_dir, None)
-        yield _item(kind, doc, lambda: _link(doc, location))
+        if isinstance(offered, dict):
+            yield from _one("service", offered, schema_dir, f"{doc.get('id')}.service")
+        yield _item(kind, doc, lambda: _link(doc, location, offered))
 
 
-def _link(doc: dict[str, Any], location: Any) -> dict[str, Any]:
-    rest = {k: v for k, v in doc.items() if k not in {"id", "service_id", "location_id", "location", "description"}}
-    link = {"service_id": doc.get("service_id"), "location_id": doc.get("location_id") or (location or {}).get("id"),
+def _link(doc: dict[str, Any], location: Any, offered: Any) -> dict[str, Any]:
+    rest = {k: v for k, v in doc.items()
+            if k not in {"id", "service_id", "location_id", "location", "service", "description"}}
+    link = {"service_id": doc.get("service_id") or (offered or {}).get("id"),
+            "location_id": doc.get("location_id") or (location or {}).get("id"),
             "description": doc.get("description"), "hsds_extra": rest}
     if not link["service_id"] or not link["location_id"]:
         raise ValueError("a service_at_location needs its service and its location")

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from contracts.events.catalogue import LocationRecord, OrganizationRecord, ServiceRecord
 
@@ -35,6 +35,10 @@ class Incoming:
     link: dict[str, Any] | None = None
     problems: tuple[str, ...] = ()
     skipped: str | None = None
+    notes: tuple[str, ...] = ()  # for the summary: e.g. a term no theme maps to, kept
+    paths: tuple[str, ...] | None = None  # the record's fields the document carries (None: all of them)
+    hsds_keys: tuple[str, ...] = ()  # the HSDS fields the document carries
+    group: int = 0  # the object of the file it came in: an object lands whole or not at all
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,16 @@ async def import_records(items: list[Incoming], tenant: str, command_id: str, ct
                          deps: Deps) -> list[Report]:
     reports, ctx = [], replace(ctx, derived_command_ids=True)
     deps = replace(deps, views=await CachedViews.of(deps.views, tenant))
+    failed: dict[int, Incoming] = {}
     for item in items:
         if item.problems or item.skipped:
             outcome: Outcome = "rejected" if item.problems else "skipped"
             reports.append(Report(item.kind, item.hsds_id, outcome, reasons=item.problems or (item.skipped or "",)))
+            continue
+        if item.group in failed:
+            first = failed[item.group]
+            reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(
+                f"not imported: {first.kind} {first.hsds_id} of the same object was rejected",)))
             continue
         key = uuid.uuid5(IMPORTS, f"{command_id}/{item.kind}/{item.hsds_id}").hex
         try:
@@ -71,8 +81,49 @@ async def import_records(items: list[Incoming], tenant: str, command_id: str, ct
         except ValidationError as exc:
             reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(describe(exc),)))
         except (InvalidArgument, FailedPrecondition, NotFound) as exc:
-            reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(str(exc),)))
+            reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(await _cited(str(exc), item, deps,
+                                                                                            tenant),)))
+        if reports[-1].outcome == "rejected":
+            failed[item.group] = item
     return reports
+
+
+async def _cited(message: str, item: Incoming, deps: Deps, tenant: str) -> str:
+    """The message with our ids of the item's records replaced by the file's ids (people know those)."""
+    link, record = item.link or {}, item.record
+    named = [(item.kind, item.hsds_id), ("service", link.get("service_id")), ("location", link.get("location_id")),
+             ("organization", getattr(record, "organization_id", None))]
+    for kind, hsds_id in named:
+        if hsds_id:
+            message = message.replace(await our_id(deps, kind, tenant, hsds_id), hsds_id)
+    return message
+
+
+def _merged(old: BaseModel, new: BaseModel, item: Incoming) -> BaseModel:
+    """`new` where the document speaks (its paths; HSDS fields it carries), `old` elsewhere: a summary object
+    updates what it has and wipes nothing else."""
+    if item.paths is None:
+        return new
+    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    out = dict(before)
+    for path in (*item.paths, "hsds_id"):
+        head, _, tail = path.partition(".")
+        if tail:
+            out[head] = {**(out.get(head) or {}), tail: after[head][tail]}
+        else:
+            out[head] = after[head]
+    for name in ("hsds_extra", "hsds_forms"):
+        kept = {k: v for k, v in before.get(name, {}).items() if k not in item.hsds_keys}
+        out[name] = {**kept, **{k: v for k, v in after.get(name, {}).items() if k in item.hsds_keys}}
+    return type(new).model_validate(out)
+
+
+def _kept_fields(old: BaseModel, item: Incoming) -> tuple[str, ...]:
+    """The record's fields with a value that the document did not carry (kept, not wiped)."""
+    if item.paths is None:
+        return ()
+    carried = {p.partition(".")[0] for p in item.paths} | {"hsds_id", "hsds_extra", "hsds_forms"}
+    return tuple(k for k, v in old.model_dump(mode="json").items() if k not in carried and v not in (None, [], {}))
 
 
 async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:
@@ -88,13 +139,16 @@ async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Dep
                    **{id_field: entity_id})
     if not state.exists:
         await handle(cmd, ctx, deps)
-        return Report(item.kind, item.hsds_id, "created", entity_id)
-    old, new = state.record.model_dump(mode="json"), cmd.record.model_dump(mode="json")
+        return Report(item.kind, item.hsds_id, "created", entity_id, reasons=item.notes)
+    merged = _merged(state.record, cmd.record, item)
+    old, new = state.record.model_dump(mode="json"), merged.model_dump(mode="json")
     changes = {k: v for k, v in new.items() if old.get(k) != v}
+    kept = _kept_fields(state.record, item)
+    notes = (*item.notes, *([f"kept what the document does not carry: {', '.join(kept)}"] if kept else []))
     if not changes:
-        return Report(item.kind, item.hsds_id, "unchanged", entity_id)
+        return Report(item.kind, item.hsds_id, "unchanged", entity_id, reasons=notes)
     await handle(UPDATE[item.kind](command_id=key, tenant=tenant, entity_id=entity_id, changes=changes), ctx, deps)
-    return Report(item.kind, item.hsds_id, "updated", entity_id, changed_fields=tuple(sorted(changes)))
+    return Report(item.kind, item.hsds_id, "updated", entity_id, reasons=notes, changed_fields=tuple(sorted(changes)))
 
 
 async def _link(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:

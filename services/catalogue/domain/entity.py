@@ -22,6 +22,7 @@ from contracts.events.catalogue import (
     ServiceUpdated,
     ServiceVerified,
 )
+from services.catalogue.domain import forms
 from services.catalogue.domain.errors import CatalogueRuleViolated
 
 Kind = Literal["organization", "service", "location"]
@@ -68,20 +69,28 @@ class Entity:
             case OrganizationRegistered() | ServiceRegistered() | LocationRegistered():
                 return {"record": event.record}
             case OrganizationUpdated() | ServiceUpdated() | LocationUpdated():
-                merged = {**self.record.model_dump(mode="json"), **event.changes}
+                before = self.record.model_dump(mode="json")
+                merged = {**before, **event.changes}
+                if "hsds_forms" not in event.changes:
+                    changed = {k for k, v in event.changes.items() if before.get(k) != v}
+                    merged["hsds_forms"] = forms.after(self.kind, before.get("hsds_forms", {}), changed)
                 return {"record": RECORDS[self.kind].model_validate(merged)}
             case ServiceVerified():
                 return {"record": self.record.model_copy(update={"assured_date": event.assured_date})}
             case OrganizationClosed() | ServiceClosed():
-                return {"record": self.record.model_copy(update={"status": event.status})}
+                return {"record": self._with_status(event.status)}
             case LocationClosed():
-                return {"record": self.record.model_copy(update={"status": "closed"})}
+                return {"record": self._with_status("closed")}
             case ServiceAtLocationLinked():
                 link = Link(event.service_at_location_id, event.location_id, event.description,
                             tuple(sorted(event.hsds_extra.items())))
                 others = tuple(x for x in self.links if x.location_id != event.location_id)
                 return {"links": (*others, link)}
         raise CatalogueRuleViolated(f"{self.kind} cannot apply {type(event).__name__}")
+
+    def _with_status(self, status: str) -> Any:
+        kept = forms.after(self.kind, self.record.hsds_forms, {"status"} if status != self.record.status else set())
+        return self.record.model_copy(update={"status": status, "hsds_forms": kept})
 
     @classmethod
     def replay(cls, kind: Kind, entity_id: str, tenant: str | None, events: Iterable[DomainEvent],

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -13,7 +12,6 @@ from contracts.events.catalogue import LocationRecord, ServiceRecord
 from contracts.tenants import MUNICIPALITIES
 from services.catalogue.domain import opening
 
-LOCAL = ZoneInfo("Europe/Brussels")
 Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
@@ -114,9 +112,7 @@ def language_score(r: ServiceRecord, language: str, interpretation: bool) -> int
 def _open(c: Candidate, q: ServiceQuery, today: date) -> bool:
     schedules = c.record.schedules or tuple(s for loc in c.locations for s in loc.schedules)
     if q.open_at is not None:
-        local = q.open_at.astimezone(LOCAL)
-        instant = opening.Window(local.time().replace(tzinfo=None), local.time().replace(tzinfo=None))
-        return opening.open_on(schedules, c.record.closures, local.date(), instant)
+        return opening.open_at(schedules, c.record.closures, q.open_at)
     if q.open_on is not None:
         return opening.open_on(schedules, c.record.closures, q.open_on, q.window())
     if q.weekday is not None:

@@ -18,11 +18,12 @@ async def test_the_official_examples_import(deps: Deps) -> None:
     assert outcomes(reports) == {"created": 4}, reports  # the location, listed twice, counts once
     service = next(r for r in reports if r.kind == "service")
     doc = await deps.views.get("service", TENANT, service.id)
-    assert doc["record"]["eligibility"]["minimum_age"] == 12 and "ur" not in doc["languages"]
+    assert doc["record"]["eligibility"]["minimum_age"] == 12 and "ur" in doc["languages"]  # Urdu, with its note
+    assert doc["record"]["hsds_forms"]["languages"][0]["note"].startswith("Translation services")
     assert doc["links"] and doc["record"]["hsds_extra"]["wait_time"] == "wait_time"
     location = json.loads((EXAMPLES / "location.json").read_text())
-    [again] = await import_document(deps, location)  # the same location, with other unmodelled fields
-    assert (again.outcome, again.changed_fields) == ("updated", ("hsds_extra",))
+    [again] = await import_document(deps, location)  # the same location, other unmodelled fields, hours as "10:00"
+    assert (again.outcome, again.changed_fields) == ("updated", ("hsds_extra", "hsds_forms", "schedules"))
     terms = json.loads((EXAMPLES / "taxonomy_term_list.json").read_text())
     assert outcomes(await import_document(deps, terms)) == {"skipped": 1}
 
