@@ -90,8 +90,10 @@ def _each(doc: dict[str, Any], key: str, parse: Callable[[dict[str, Any]], T]) -
             out.append(parse(item))
         except ValidationError as exc:
             raise ValueError(f"{key}[{i}].{describe(exc)}") from None
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ValueError(f"{key}[{i}]: {str(exc).strip(chr(39))}") from None
+        except KeyError as exc:
+            raise ValueError(f"{key}[{i}]: {exc.args[0]} is missing") from None
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{key}[{i}]: {exc}") from None
     return out
 
 

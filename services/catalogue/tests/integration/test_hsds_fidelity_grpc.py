@@ -17,7 +17,7 @@ from contracts.proto import catalogue_pb2 as pb
 from services.catalogue.tests import hsds_documents as d
 from services.catalogue.tests.hsds_documents import canon
 
-pytestmark = [pytest.mark.integration, pytest.mark.xfail(strict=False, reason="issue 15 model in progress")]
+pytestmark = pytest.mark.integration
 
 
 async def _import(api, document) -> pb.ImportHsdsResponse:
