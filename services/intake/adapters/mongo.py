@@ -1,18 +1,25 @@
-"""MongoDB adapters of intake's ports, in intake's own database: `client_keys`, `question_views` and
+"""MongoDB adapters of intake's ports, in intake's own database: `client_keys`, `question_views`, `question_lists` and
 `question_referrals`."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from bson import Binary
-from pymongo import ASCENDING, AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo import AsyncMongoClient
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from services.intake.application.ports import Stored
 from services.intake.application.referrals import ReferralEntry, Step, entries, stored
 
-KEYS, VIEWS, REFERRALS = "client_keys", "question_views", "question_referrals"
+KEYS, VIEWS, LISTS, REFERRALS = "client_keys", "question_views", "question_lists", "question_referrals"
+LISTED = "~listed"  # in question_lists once the questions stored before there were lists are listed
+OLD_INDEXES = ("client_questions", "office_questions")
+WINDOW = 8  # entries or documents read at once
+MAX_HINTS = 10_000
+DUPLICATE_KEY = 11000
 
 
 class MongoKeyStore:
@@ -55,35 +62,133 @@ def _stored(doc: dict[str, Any] | None) -> Stored | None:
 
 
 class MongoQuestionViews:
+    """`question_views`: `{_id: question_id, tenant, version, status, office_id, client_id, day, ...}` (one per
+    question); `question_lists`: the questions of an office's day and of a client, one entry each, `{_id:
+    "<list>|<n:06d>", q: question_id}` with n = 0, 1, 2, ... and `<list>` `office|<tenant>|<office_id>|<day>` or
+    `client|<tenant>|<client_id>` (the municipality in the key: another's office or client of the same id is another
+    list).
+
+    FerretDB 1.x on SQLite answers only an `_id` equality from an index; any other filter, an `_id` range or `$in`
+    included, reads the whole collection. So every read here is by `_id`: a list is read by probing its entries,
+    WINDOW at a time, up to the first that is missing, then its questions' documents. Entries are only inserted: entry
+    n is written after n - 1 exists (a writer that finds n taken takes n + 1), so a list has no hole and its first
+    miss is its end. An entry written twice (a put retried, a crash between the entry and the document) is read
+    once.
+    """
+
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         self._views = client[database][VIEWS]
+        self._lists = client[database][LISTS]
+        self._ends: dict[str, int] = {}  # list → the entry after its last one this process saw (a hint)
 
     async def create_indexes(self) -> None:
-        await self._views.create_index([("tenant", ASCENDING), ("client_id", ASCENDING), ("_id", ASCENDING)],
-                                       name="client_questions")
-        await self._views.create_index([("tenant", ASCENDING), ("office_id", ASCENDING), ("day", ASCENDING),
-                                        ("_id", ASCENDING)], name="office_questions")
+        """Drop the indexes of the layout before (FerretDB never read them; SQLite kept them on every write) and list
+        the questions stored before there were lists."""
+        for name in OLD_INDEXES:
+            with contextlib.suppress(OperationFailure):
+                await self._views.drop_index(name)
+        if await self._lists.find_one({"_id": LISTED}) is None:
+            await self._list_stored()
+            with contextlib.suppress(DuplicateKeyError):
+                await self._lists.insert_one({"_id": LISTED})
+
+    async def _list_stored(self) -> None:
+        """Every stored question in its lists, in `_id` order (one read of the whole collection, once)."""
+        lists: dict[str, list[str]] = {}
+        async for doc in self._views.find({}, {"tenant": 1, "office_id": 1, "day": 1, "client_id": 1}).sort("_id"):
+            for key in _lists_of(doc):
+                lists.setdefault(key, []).append(doc["_id"])
+        for key, ids in lists.items():
+            await self._append(key, ids)
 
     async def put(self, doc: dict[str, Any]) -> None:
         try:
-            if doc["version"] == 1:  # a new question: a plain insert (FerretDB looks up by _id alone fastest)
+            if doc["version"] == 1:  # a new question: listed, then a plain insert (FerretDB looks up by _id alone)
+                await self._list(doc)
                 await self._views.insert_one(doc)
             else:
-                await self._views.replace_one({"_id": doc["_id"], "version": {"$lt": doc["version"]}}, doc,
-                                              upsert=True)
+                done = await self._views.replace_one({"_id": doc["_id"], "version": {"$lt": doc["version"]}}, doc,
+                                                     upsert=True)
+                if done.upserted_id is not None:  # its first document: the registration's was never written
+                    await self._list(doc)
         except DuplicateKeyError:
             pass  # the stored document is as new or newer
 
-    async def find(self, tenant: str, *, client_id: str | None = None, office_id: str | None = None,
-                   day: str | None = None, open_only: bool = False, after: str | None = None,
-                   limit: int = 20) -> Sequence[dict[str, Any]]:
-        query: dict[str, Any] = {"tenant": tenant}
-        query |= {k: v for k, v in (("client_id", client_id), ("office_id", office_id), ("day", day)) if v is not None}
-        if open_only:
-            query["status"] = "open"
-        if after is not None:
-            query["_id"] = {"$gt": after}
-        return await self._views.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+    async def of_office(self, tenant: str, office_id: str, day: str, *, after: str | None = None,
+                        limit: int = 20) -> Sequence[dict[str, Any]]:
+        return await self._listed(_office_list(tenant, office_id, day), tenant, False, after, limit)
+
+    async def of_client(self, tenant: str, client_id: str, *, open_only: bool = False, after: str | None = None,
+                        limit: int = 20) -> Sequence[dict[str, Any]]:
+        return await self._listed(_client_list(tenant, client_id), tenant, open_only, after, limit)
+
+    async def _listed(self, key: str, tenant: str, open_only: bool, after: str | None,
+                      limit: int) -> list[dict[str, Any]]:
+        ids = sorted(i for i in set(await self._entries(key)) if after is None or i > after)
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(ids), WINDOW):
+            docs = await asyncio.gather(*(self._views.find_one({"_id": i}) for i in ids[start:start + WINDOW]))
+            found += [d for d in docs if d is not None and d["tenant"] == tenant
+                      and (not open_only or d["status"] == "open")]
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+    async def _entries(self, key: str) -> list[str]:
+        """The question ids of the list, in the order they were listed."""
+        found: list[str] = []
+        while True:
+            window = await asyncio.gather(*(self._lists.find_one({"_id": _entry(key, len(found) + i)})
+                                            for i in range(WINDOW)))
+            for entry in window:
+                if entry is None:
+                    self._remember(key, len(found))
+                    return found
+                found.append(entry["q"])
+
+    async def _list(self, doc: dict[str, Any]) -> None:
+        await asyncio.gather(*(self._append(key, [doc["_id"]]) for key in _lists_of(doc)))
+
+    async def _append(self, key: str, ids: list[str]) -> None:
+        """Entries for `ids` at the end of the list, in order; an entry another writer took first is skipped. A list
+        this process has not seen is most often new (a client's first question, an office's first of the day): its
+        first entry is tried before any probe."""
+        n, probed = self._ends.get(key, 0), key in self._ends
+        while ids:
+            try:
+                await self._lists.insert_many([{"_id": _entry(key, n + i), "q": q} for i, q in enumerate(ids)])
+                n, ids = n + len(ids), []
+            except BulkWriteError as exc:
+                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                    raise
+                done = exc.details.get("nInserted", 0)
+                ids = ids[done:]
+                if done == 0 and not probed:  # the list had entries before: find its end
+                    n, probed = len(await self._entries(key)), True
+                else:
+                    n += done + 1
+        self._remember(key, n)
+
+    def _remember(self, key: str, end: int) -> None:
+        if len(self._ends) >= MAX_HINTS:
+            self._ends.clear()
+        self._ends[key] = max(end, self._ends.get(key, 0))
+
+
+def _entry(key: str, n: int) -> str:
+    return f"{key}|{n:06d}"
+
+
+def _office_list(tenant: str, office_id: str, day: str) -> str:
+    return f"office|{tenant}|{office_id}|{day}"
+
+
+def _client_list(tenant: str, client_id: str) -> str:
+    return f"client|{tenant}|{client_id}"
+
+
+def _lists_of(doc: dict[str, Any]) -> list[str]:
+    return [_office_list(doc["tenant"], doc["office_id"], doc["day"]), _client_list(doc["tenant"], doc["client_id"])]
 
 
 class MongoQuestionReferrals:

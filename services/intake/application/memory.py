@@ -68,12 +68,18 @@ class InMemoryQuestionViews:
         if old is None or old["version"] < doc["version"]:
             self.docs[doc["_id"]] = dict(doc)
 
-    async def find(self, tenant: str, *, client_id: str | None = None, office_id: str | None = None,
-                   day: str | None = None, open_only: bool = False, after: str | None = None,
-                   limit: int = 20) -> Sequence[dict[str, Any]]:
-        wanted = {"tenant": tenant, "client_id": client_id, "office_id": office_id, "day": day}
+    async def of_office(self, tenant: str, office_id: str, day: str, *, after: str | None = None,
+                        limit: int = 20) -> Sequence[dict[str, Any]]:
+        return self._find(tenant, {"office_id": office_id, "day": day}, False, after, limit)
+
+    async def of_client(self, tenant: str, client_id: str, *, open_only: bool = False, after: str | None = None,
+                        limit: int = 20) -> Sequence[dict[str, Any]]:
+        return self._find(tenant, {"client_id": client_id}, open_only, after, limit)
+
+    def _find(self, tenant: str, wanted: dict[str, str], open_only: bool, after: str | None,
+              limit: int) -> list[dict[str, Any]]:
         found = [d for _, d in sorted(self.docs.items())
-                 if all(v is None or d[k] == v for k, v in wanted.items())
+                 if d["tenant"] == tenant and all(d[k] == v for k, v in wanted.items())
                  and (not open_only or d["status"] == "open") and (after is None or d["_id"] > after)]
         return found[:limit]
 

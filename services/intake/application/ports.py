@@ -66,16 +66,22 @@ class KeyWrapper(Protocol):
 
 
 class QuestionViews(Protocol):
-    """The front office's query model of questions: one current-state document per question."""
+    """The front office's query model of questions: one current-state document per question, listed under the day
+    of its office it was registered on and under its client (neither ever changes)."""
 
     async def put(self, doc: dict[str, Any]) -> None:
         """Replace the document with this `_id` unless the stored one has a higher or equal `version`."""
         ...
 
-    async def find(self, tenant: str, *, client_id: str | None = None, office_id: str | None = None,
-                   day: str | None = None, open_only: bool = False, after: str | None = None,
-                   limit: int = 20) -> Sequence[dict[str, Any]]:
-        """Documents of `tenant` matching the filters, in `_id` (= registration) order, after the id `after`."""
+    async def of_office(self, tenant: str, office_id: str, day: str, *, after: str | None = None,
+                        limit: int = 20) -> Sequence[dict[str, Any]]:
+        """The questions of `tenant` registered at the office on `day`, in `_id` (= registration) order, after the
+        id `after`."""
+        ...
+
+    async def of_client(self, tenant: str, client_id: str, *, open_only: bool = False, after: str | None = None,
+                        limit: int = 20) -> Sequence[dict[str, Any]]:
+        """The client's questions in `tenant` (only the open ones with `open_only`), in `_id` order, after `after`."""
         ...
 
 

@@ -2,6 +2,7 @@
 a client (decrypted while their key exists), an office with its bridge workers. Lists are paginated by id."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,22 +57,22 @@ async def get_question(q: c.GetQuestion, deps: Deps) -> QuestionWithHistory:
     return QuestionWithHistory(Question.replay(q.question_id, map(decode, stream)), stream, referrals)
 
 
-async def _page(deps: Deps, tenant: str, size: int, token: str | None, **filters: Any) -> Page:
-    found = list(await deps.views.find(tenant, after=token, limit=size + 1, **filters))
+def _page(found: Sequence[dict[str, Any]], size: int) -> Page:
+    """`found` holds one more than a page when there is a next one (asked for `size + 1`)."""
     more = len(found) > size
-    return Page(found[:size], found[size - 1]["_id"] if more else "")
+    return Page(list(found[:size]), found[size - 1]["_id"] if more else "")
 
 
 @resolved
 async def client_questions(q: c.ListClientQuestions, deps: Deps) -> Page:
-    return await _page(deps, q.tenant, q.page_size, q.page_token, client_id=q.client_id,
-                       open_only=not q.include_closed)
+    return _page(await deps.views.of_client(q.tenant, q.client_id, open_only=not q.include_closed,
+                                            after=q.page_token, limit=q.page_size + 1), q.page_size)
 
 
 @resolved
 async def office_questions(q: c.ListOfficeQuestions, deps: Deps) -> Page:
-    return await _page(deps, q.tenant, q.page_size, q.page_token, office_id=q.office_id,
-                       day=q.day or day_of(deps.now()))
+    return _page(await deps.views.of_office(q.tenant, q.office_id, q.day or day_of(deps.now()),
+                                            after=q.page_token, limit=q.page_size + 1), q.page_size)
 
 
 @resolved

@@ -25,9 +25,9 @@ async def _stream_of(deps: Deps, tenant: str, stream_id: str) -> bool:
 
 async def _client(deps: Deps, tenant: str, client_id: str) -> bool:
     """A client has a stream from its first question or registration on; a pseudonym handed out by RegisterQuestion
-    before that was so has none, and is known by its questions instead (a scan, only on this path)."""
+    before that was so has none, and is known by its questions instead (the client's list of questions)."""
     return (await _stream_of(deps, tenant, client_id)
-            or bool(await deps.views.find(tenant, client_id=client_id, limit=1)))
+            or bool(await deps.views.of_client(tenant, client_id, limit=1)))
 
 
 async def _question(deps: Deps, tenant: str, question_id: str) -> bool:

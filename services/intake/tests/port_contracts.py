@@ -89,16 +89,24 @@ async def question_views_contract(views: QuestionViews) -> None:
     for i in range(5):
         await views.put(_doc(i))
     await views.put(_doc(5, tenant="brugge"))
+    await views.put(_doc(6, day="2026-03-11", client_id="c-2"))
     await views.put(_doc(1, version=3, status="closed"))
     await views.put(_doc(1, version=2, status="open"))  # older than what is stored: ignored
-    ids = [d["_id"] for d in await views.find("kortrijk", client_id="c-1")]
-    assert ids == ["q-000", "q-001", "q-002", "q-003", "q-004"]
-    assert [d["_id"] for d in await views.find("kortrijk", client_id="c-1", open_only=True)] == [
+    await views.put(_doc(7, version=2, status="closed"))  # its registration's document was never written
+    ids = [d["_id"] for d in await views.of_client("kortrijk", "c-1")]
+    assert ids == ["q-000", "q-001", "q-002", "q-003", "q-004", "q-007"]
+    assert [d["_id"] for d in await views.of_client("kortrijk", "c-1", open_only=True)] == [
         "q-000", "q-002", "q-003", "q-004"]
-    page = await views.find("kortrijk", office_id="huis", day="2026-03-10", after="q-001", limit=2)
+    assert [d["_id"] for d in await views.of_client("kortrijk", "c-1", open_only=True, limit=1)] == ["q-000"]
+    page = await views.of_office("kortrijk", "huis", "2026-03-10", after="q-001", limit=2)
     assert [d["_id"] for d in page] == ["q-002", "q-003"]
-    assert await views.find("kortrijk", office_id="huis", day="2026-03-11") == []
-    assert [d["_id"] for d in await views.find("brugge")] == ["q-005"]
+    assert [(d["_id"], d["status"]) for d in await views.of_office("kortrijk", "huis", "2026-03-10", after="q-003")
+            ] == [("q-004", "open"), ("q-007", "closed")]
+    assert [d["_id"] for d in await views.of_office("kortrijk", "huis", "2026-03-11")] == ["q-006"]
+    assert await views.of_office("kortrijk", "huis", "2026-03-12") == []
+    assert await views.of_office("kortrijk", "elders", "2026-03-10") == []
+    assert [d["_id"] for d in await views.of_office("brugge", "huis", "2026-03-10")] == ["q-005"]
+    assert await views.of_client("brugge", "c-2") == [], "another municipality's client of the same id"
 
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

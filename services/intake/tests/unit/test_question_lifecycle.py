@@ -154,8 +154,8 @@ async def test_a_concurrent_append_is_retried_on_the_new_state(desk: Desk) -> No
 async def test_the_query_model_follows_every_transition(desk: Desk) -> None:
     returning = (await desk.run(client.RegisterClient))["client_id"]
     q = await desk.register(client_id=returning)
-    [doc] = await desk.deps.views.find("kortrijk", client_id=returning, open_only=True)
+    [doc] = await desk.deps.views.of_client("kortrijk", returning, open_only=True)
     assert doc["_id"] == q and doc["status"] == "open" and doc["office_id"] == "huis-van-de-kortrijkzaan"
     await desk.run(c.CloseQuestion, question_id=q, outcome="withdrawn")
-    assert not await desk.deps.views.find("kortrijk", client_id=returning, open_only=True)
-    assert (await desk.deps.views.find("kortrijk", client_id=returning))[0]["outcome"] == "withdrawn"
+    assert not await desk.deps.views.of_client("kortrijk", returning, open_only=True)
+    assert (await desk.deps.views.of_client("kortrijk", returning))[0]["outcome"] == "withdrawn"
