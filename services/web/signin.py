@@ -3,7 +3,6 @@ WEGWIJS_WEB_DEV_SIGNIN is set (404 otherwise)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 
 import grpc
@@ -16,7 +15,7 @@ from starlette.routing import Route
 from contracts.envelope import Role
 from contracts.tenants import MUNICIPALITIES
 from services.plumbing.auth import Principal, TokenRefused
-from services.web import i18n, render, security, session
+from services.web import i18n, names, render, security, session
 from services.web.oidc import SIGNABLE, SignInRefused
 from services.web.web import web
 
@@ -70,11 +69,10 @@ async def _partners(request: Request) -> list[tuple[str, str]]:
     async def of(tenant: str) -> list[tuple[str, str]]:
         token = w.issuer.issue(Principal(staff_id="dev-signin", role=Role.POLICY, municipality=tenant), 60)
         try:
-            reply = await w.client.as_(token).catalogue_call("ExportHsds", tenant=tenant, kind="organization")
-            contents = json.loads(reply.document).get("contents") or []
+            found = await names.of(w.client.as_(token), tenant)
         except (grpc.aio.AioRpcError, ValueError, AssertionError):
             return []
-        return [(o["id"], f"{o.get('name', o['id'])} — {MUNICIPALITIES[tenant]}") for o in contents if "id" in o]
+        return [(oid, f"{name or oid} — {MUNICIPALITIES[tenant]}") for oid, name in found.organisations.items()]
 
     found = await asyncio.gather(*(of(t) for t in MUNICIPALITIES))
     return sorted((pair for pairs in found for pair in pairs), key=lambda p: p[1].lower())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from contracts.envelope import Role
 from contracts.proto import insights_pb2
 from services.cli import CATALOGUE, INSIGHTS, INTAKE, TOKEN, _run, credentials, mint
-from services.client import Client
+from services.client import Client, hsds_objects
 from services.insights.bootstrap import bootstrap
 from services.insights.entrypoints import report as html_report
 from services.insights.entrypoints.cli_io import ask, call, console, counted, output, shown, unmet_needs_request
@@ -127,20 +126,17 @@ async def catalogue_names(tenant: str, token: str, catalogue: str) -> html_repor
     client = Client(INTAKE.default, INSIGHTS.default, token or mint(Role.POLICY, tenant), credentials(),
                     catalogue=catalogue)
     try:
-        services, organisations = [await client.catalogue_call("ExportHsds", tenant=tenant, kind=kind)
-                                   for kind in ("service", "organization")]
+        services, organisations = [await hsds_objects(client, kind, tenant) for kind in ("service", "organization")]
     except grpc.aio.AioRpcError as exc:
         console.print(f"[yellow]the catalogue did not answer ({exc.code().name}): services are not named[/yellow]")
         return html_report.Names()
     finally:
         await client.close()
 
-    def named(document: str) -> dict[str, str]:
-        parsed = json.loads(document or "{}")
-        items = parsed.get("contents", []) if isinstance(parsed, dict) else parsed
-        return {i["id"]: i.get("name", "") for i in items if isinstance(i, dict) and "id" in i}
+    def named(objects: list[dict[str, Any]]) -> dict[str, str]:
+        return {i["id"]: i.get("name", "") for i in objects if isinstance(i, dict) and "id" in i}
 
-    return html_report.Names(named(services.document), named(organisations.document))
+    return html_report.Names(named(services), named(organisations))
 
 
 NEEDS = ("registered", "informed", "referred", "accompanied", "resolved", "unresolved", "gaps")

@@ -1,12 +1,16 @@
 """The catalogue pages (catalogue-admin and admin roles): search and read the municipality's services, upload an
-Open Referral HSDS JSON file and read the import's summary, download the HSDS export. Everything through
+Open Referral HSDS JSON file and read the import's summary, download the HSDS export (a JSON array of the objects,
+asked page by page: any size). Everything through
 CatalogueService as the signed-in person; refusals beside the field they name, what was typed kept."""
 from __future__ import annotations
+
+import json
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from services.client import hsds_objects
 from services.web import render, security
 from services.web.pages import common
 from services.web.web import backend, requires, tenant
@@ -76,8 +80,8 @@ async def upload(request: Request) -> Response:
 async def export(request: Request) -> Response:
     kind = request.query_params.get("kind", "organization")
     kind = kind if kind in EXPORT_KINDS else "organization"
-    answer = await common.found(request, backend(request).catalogue_call("ExportHsds", kind=kind))
-    return Response(answer.document, media_type="application/json",
+    objects = await common.found(request, hsds_objects(backend(request), kind, tenant(request)))
+    return Response(json.dumps(objects, ensure_ascii=False), media_type="application/json",
                     headers={"content-disposition": f'attachment; filename="hsds-{tenant(request)}-{kind}.json"'})
 
 

@@ -3,6 +3,7 @@ my office, registering a question with the keyboard alone, a question's page wit
 through a catalogue search preset from the question, a client's page, signals to policy."""
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,16 +43,16 @@ async def home(request: Request) -> Response:
     if not who.office:
         return render.page(request, "front/office.html", values={})
     client = backend(request)
-    office, fault = await call(request, client.intake_call("GetOffice", tenant=tenant(request), office_id=who.office),
-                               {"office_id"})
+    day = request.query_params.get("day") or today()
+    (office, fault), (page, refused) = await asyncio.gather(  # one wait for both
+        call(request, client.intake_call("GetOffice", tenant=tenant(request), office_id=who.office), {"office_id"}),
+        call(request, client.intake_call("ListOfficeQuestions", tenant=tenant(request), office_id=who.office,
+                                         day=day, page_size=100), {"day"}))
     if office is None:
         return render.page(request, "front/office.html", status=422, values={"office_id": who.office},
                            errors=fault.fields, general=fault.general)
-    day = request.query_params.get("day") or today()
-    page, fault = await call(request, client.intake_call("ListOfficeQuestions", tenant=tenant(request),
-                                                         office_id=who.office, day=day, page_size=100), {"day"})
     return render.page(request, "front/today.html", office=office, day=day, local=local, notice=_notice(request),
-                       questions=list(page.questions) if page else [], errors=fault.fields, general=fault.general)
+                       questions=list(page.questions) if page else [], errors=refused.fields, general=refused.general)
 
 
 @requires(*FRONT)
@@ -118,9 +119,10 @@ async def pick_languages(request: Request) -> Response:
 
 async def _question_page(request: Request, question_id: str, status: int = 200, **context: Any) -> Response:
     client, lang = backend(request), render.language(request)
-    detail = await found(request, client.intake_call("GetQuestion", tenant=tenant(request), question_id=question_id))
-    referrals, _ = await call(request, client.referral_call("ListReferralsOfQuestion", tenant=tenant(request),
-                                                            question_id=question_id, page_size=100))
+    detail, (referrals, _) = await asyncio.gather(  # one wait for both
+        found(request, client.intake_call("GetQuestion", tenant=tenant(request), question_id=question_id)),
+        call(request, client.referral_call("ListReferralsOfQuestion", tenant=tenant(request),
+                                           question_id=question_id, page_size=100)))
     q = detail.question
     return render.page(request, "front/question.html", status=status, q=q, local=local, words=words,
                        history=[step(e, lang) for e in detail.history],

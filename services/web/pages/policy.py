@@ -2,15 +2,13 @@
 the period (week, month, quarter), the office and the theme level, a CSV per table and a printable page of them all.
 
 Every number comes from InsightsService, already suppressed there (`policy_tables` shows a hidden count as "<5");
-the names of services and organisations come from the catalogue (ExportHsds, public facts), kept a few minutes per
-municipality so a page does not export the catalogue each time. No request to insights names an office (the API
-takes none): the office filter picks rows of the answers.
+the names of services and organisations come from the catalogue (`names.py`: its export page by page, public facts),
+kept a few minutes per municipality so a page does not export the catalogue each time. No request to insights names
+an office (the API takes none): the office filter picks rows of the answers.
 """
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from services.client import Client
+from services.web import names as catalogue_names
 from services.web import render
 from services.web.pages import common
 from services.web.pages import policy_tables as pt
@@ -31,7 +30,6 @@ from services.web.words import N_
 
 PERIODS = ("week", "month", "quarter")
 LEVELS = ("top", "sub")
-NAMES_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -126,36 +124,13 @@ def _office_gaps(answer: Any, lang: Any, names: pt.Names, f: Filters) -> list[pt
     return pt.gaps_in_offer(answer, lang, names)
 
 
-_names: dict[str, tuple[float, pt.Names]] = {}
-
-
-def _records(document: str) -> list[dict[str, Any]]:
-    parsed = json.loads(document or "{}")
-    items = parsed.get("contents", []) if isinstance(parsed, dict) else parsed
-    return [i for i in items if isinstance(i, dict)]
-
-
-async def names(request: Request, client: Client) -> pt.Names:
-    """Service and organisation names of the caller's municipality (the catalogue's export, kept a few minutes)."""
-    municipality = tenant(request)
-    kept = _names.get(municipality)
-    if kept and kept[0] > time.monotonic():
-        return kept[1]
-    services, organisations = await asyncio.gather(client.catalogue_call("ExportHsds", kind="service"),
-                                                   client.catalogue_call("ExportHsds", kind="organization"))
-    found = pt.Names({s["id"]: s.get("name", "") for s in _records(services.document) if "id" in s},
-                     {o["id"]: o.get("name", "") for o in _records(organisations.document) if "id" in o})
-    _names[municipality] = (time.monotonic() + NAMES_SECONDS, found)
-    return found
-
-
 async def _tables(request: Request, slug: str, f: Filters) -> tuple[list[pt.Table], list[str], list[str], int]:
     """The view's tables, the offices to filter on, the refusals (shown above the tables) and the page's status."""
     view = VIEWS[slug]
     client = backend(request)
     lang = render.language(request)
     fetched, fault = await common.call(request, asyncio.gather(
-        view.fetch(client, f), names(request, client),
+        view.fetch(client, f), catalogue_names.of(client, tenant(request)),
         client.insights_call("WorkloadByChannel", **f.months()) if "office" in view.uses else asyncio.sleep(0)),
         {"from_month", "to_month", "period", "level"})
     if fetched is None:

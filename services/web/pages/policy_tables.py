@@ -15,6 +15,7 @@ from typing import Any
 
 from services.web import labels
 from services.web.i18n import Language
+from services.web.names import Names
 from services.web.words import N_
 
 
@@ -49,24 +50,6 @@ class Table:
         writer.writerow(self.columns)
         writer.writerows([c.text for c in row] for row in self.rows)
         return out.getvalue()
-
-
-@dataclass(frozen=True)
-class Names:
-    """What the catalogue calls services and organisations (public facts), by id."""
-
-    services: dict[str, str] = field(default_factory=dict)
-    organisations: dict[str, str] = field(default_factory=dict)
-
-    def service(self, sid: str, lang: Language) -> str:
-        return self.services.get(sid) or lang.gettext(N_("a service no longer in the catalogue"))
-
-    def organisation(self, oid: str, lang: Language) -> str:
-        return self.organisations.get(oid) or lang.gettext(N_("an organisation no longer in the catalogue"))
-
-    def mentioned(self, service: str, lang: Language) -> str:
-        """A signal names a service by catalogue id or by a label the bridge worker typed."""
-        return self.services.get(service, service)
 
 
 class Reader:

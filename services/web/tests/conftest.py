@@ -2,6 +2,7 @@
 that call one are tested end to end in tests/browser)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,21 @@ def web_secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return devsecrets.write(tmp_path_factory.mktemp("web-secrets"))
 
 
-def make_app(secrets: Path, **web: object):
+def make_app(secrets: Path, backend: object = None, **web: object):
     settings = Settings(jwt_private_key_file=secrets / "jwt-private.pem", tls_ca_file=None)
     config = WebSettings(session_secret_file=secrets / devsecrets.WEB_SESSION_SECRET, **web)
-    return create_app(config, settings)
+    return create_app(config, settings, backend=backend)  # type: ignore[arg-type]
+
+
+def signed_in(secrets: Path, backend: object, **person: str) -> TestClient:
+    """The app on `backend` (what stands in for services.client.Client), signed in on the development page."""
+    client = TestClient(make_app(secrets, backend, dev_signin=True), follow_redirects=False)
+    client.__enter__()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/dev/signin").text)
+    assert csrf, "the development sign-in page has its form"
+    answer = client.post("/dev/signin", data={"csrf": csrf.group(1), **person})
+    assert answer.status_code == 303, answer.text[:300]
+    return client
 
 
 @pytest.fixture

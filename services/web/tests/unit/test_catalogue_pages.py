@@ -13,10 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from contracts.proto import catalogue_pb2 as cat
-from services.plumbing import devsecrets
-from services.plumbing.settings import Settings
-from services.web.app import create_app
-from services.web.config import WebSettings
+from services.web.tests.conftest import signed_in
+from services.web.tests.exports import Export
 
 
 class Refused(grpc.aio.AioRpcError):
@@ -27,6 +25,8 @@ class Refused(grpc.aio.AioRpcError):
 class Catalogue:
     def __init__(self) -> None:
         self.asked: list[tuple[str, dict[str, Any]]] = []
+        self.export = Export({("kortrijk", "service"): [{"id": f"s-{n}", "name": f"Dienst {n}"} for n in range(5)]},
+                             per_page=2)
 
     def as_(self, _token: str) -> Catalogue:
         return self
@@ -44,9 +44,7 @@ class Catalogue:
                 raise Refused("document: is not JSON (Expecting value at line 1)")
             return cat.ImportHsdsResponse(created=2, rejected=1, records=[
                 cat.RecordReport(kind="service", hsds_id="x-9", outcome="rejected", reasons=["name: required"])])
-        if rpc == "ExportHsds":
-            return cat.ExportHsdsResponse(document=json.dumps({"contents": [{"id": "o-1"}]}), records=1)
-        raise AssertionError(rpc)
+        return self.export.answer(rpc, fields)
 
     async def close(self) -> None:
         return None
@@ -59,13 +57,7 @@ def fake() -> Catalogue:
 
 @pytest.fixture
 def admin(web_secrets: Path, fake: Catalogue) -> TestClient:
-    settings = Settings(jwt_private_key_file=web_secrets / "jwt-private.pem", tls_ca_file=None)
-    config = WebSettings(session_secret_file=web_secrets / devsecrets.WEB_SESSION_SECRET, dev_signin=True)
-    client = TestClient(create_app(config, settings, backend=fake), follow_redirects=False)
-    client.__enter__()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/dev/signin").text).group(1)  # type: ignore
-    client.post("/dev/signin", data={"csrf": csrf, "role": "catalogue-admin", "municipality": "kortrijk"})
-    return client
+    return signed_in(web_secrets, fake, role="catalogue-admin", municipality="kortrijk")
 
 
 def csrf(client: TestClient) -> str:
@@ -101,7 +93,8 @@ def test_an_upload_without_the_csrf_token_is_refused(admin: TestClient) -> None:
                       ).status_code == 403
 
 
-def test_the_export_is_a_json_download(admin: TestClient) -> None:
+def test_the_export_is_a_json_download_of_every_page(admin: TestClient) -> None:
+    """A catalogue too large for ExportHsds's one message (refused) downloads whole, asked page by page."""
     answer = admin.get("/catalogue/export?kind=service")
     assert answer.headers["content-disposition"] == 'attachment; filename="hsds-kortrijk-service.json"'
-    assert json.loads(answer.text)["contents"][0]["id"] == "o-1"
+    assert [o["id"] for o in json.loads(answer.text)] == ["s-0", "s-1", "s-2", "s-3", "s-4"]

@@ -14,13 +14,14 @@ import grpc
 import pytest
 from starlette.testclient import TestClient
 
-from contracts.proto import catalogue_pb2 as cat
 from contracts.proto import insights_pb2 as ins
 from services.plumbing import devsecrets
 from services.plumbing.settings import Settings
 from services.web.app import create_app
 from services.web.config import WebSettings
-from services.web.pages import policy
+from services.web import names
+from services.web.tests.conftest import signed_in
+from services.web.tests.exports import Export
 
 SERVICE, ORG = "11111111-2222-5333-8444-555555555555", "99999999-8888-5777-8666-555555555555"
 
@@ -63,6 +64,10 @@ class Answering:
 
     def __init__(self) -> None:
         self.asked: list[tuple[str, dict[str, Any]]] = []
+        self.export = Export({  # the dashboard's service and organisation on the second page of each
+            ("kortrijk", "service"): [{"id": "s-0", "name": "Taalpunt"},
+                                      {"id": SERVICE, "name": "Woonwinkel Leiebrugge", "organization_id": ORG}],
+            ("kortrijk", "organization"): [{"id": "o-0", "name": "Taalpunt vzw"}, {"id": ORG, "name": "OCMW Leiebrugge"}]})
 
     def as_(self, _token: str) -> Answering:
         return self
@@ -72,10 +77,7 @@ class Answering:
         return answers()[rpc]
 
     async def catalogue_call(self, rpc: str, **fields: Any) -> Any:
-        kind = fields["kind"]
-        record = {"id": SERVICE, "name": "Woonwinkel Leiebrugge", "organization_id": ORG} if kind == "service" \
-            else {"id": ORG, "name": "OCMW Leiebrugge"}
-        return cat.ExportHsdsResponse(document=json.dumps({"contents": [record]}), records=1)
+        return self.export.answer(rpc, fields)
 
     async def close(self) -> None:
         return None
@@ -83,21 +85,13 @@ class Answering:
 
 @pytest.fixture
 def fake() -> Answering:
-    policy._names.clear()
+    names.forget()
     return Answering()
 
 
 @pytest.fixture
 def browser(web_secrets: Path, fake: Answering) -> TestClient:
-    settings = Settings(jwt_private_key_file=web_secrets / "jwt-private.pem", tls_ca_file=None)
-    config = WebSettings(session_secret_file=web_secrets / devsecrets.WEB_SESSION_SECRET, dev_signin=True)
-    client = TestClient(create_app(config, settings, backend=fake), follow_redirects=False)
-    client.__enter__()
-    page = client.get("/dev/signin")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    assert client.post("/dev/signin", data={"csrf": csrf, "role": "policy", "municipality": "kortrijk"}
-                       ).status_code == 303
-    return client
+    return signed_in(web_secrets, fake, role="policy", municipality="kortrijk")
 
 
 def test_themes_are_shown_by_their_dutch_label_and_hidden_counts_as_below_five(browser: TestClient) -> None:
@@ -112,6 +106,20 @@ def test_services_and_organisations_appear_by_name_never_by_id(browser: TestClie
     page = browser.get("/policy/services").text
     assert "Woonwinkel Leiebrugge" in page and "OCMW Leiebrugge" in page
     assert SERVICE not in page and ORG not in page
+
+
+def test_the_names_are_read_page_by_page_as_a_catalogue_of_any_size_needs(browser: TestClient, fake: Answering
+                                                                          ) -> None:
+    """ExportHsds's one message is refused above about 1,900 services: the names come from ExportHsdsPage."""
+    names.forget()  # the development sign-in page read them to list the partners
+    fake.export.asked.clear()
+    page = browser.get("/policy/services").text
+    assert "Woonwinkel Leiebrugge" in page and "OCMW Leiebrugge" in page
+    assert {(a["kind"], a["page_token"]) for a in fake.export.asked} == {
+        ("service", ""), ("service", "1"), ("organization", ""), ("organization", "1")}
+    assert all(a["tenant"] == "kortrijk" for a in fake.export.asked)
+    browser.get("/policy/needs")
+    assert len(fake.export.asked) == 4, "kept a few minutes, not read again for the next view"
 
 
 def test_the_csv_has_the_numbers_of_the_answer_and_the_same_hidden_mark(browser: TestClient) -> None:
