@@ -105,18 +105,19 @@ async def _import(source: Path, tenant: str, address: str, token: str, command_i
 
 
 def summary(replies: list[Any]) -> tuple[Table, Table | None]:
-    """The counts per outcome, and the records that did not land with their reasons."""
+    """The counts per outcome, and the records that did not land, or landed with a note (a term no theme maps to,
+    fields a summary object did not carry and that were kept), with their reasons."""
     counts = Table(title="HSDS import")
     for outcome in OUTCOMES:
         counts.add_column(outcome, justify="right")
     counts.add_row(*(f"{sum(getattr(r, o) for r in replies):,}" for o in OUTCOMES))
-    refused = [rec for r in replies for rec in r.records if rec.outcome in ("rejected", "skipped")]
-    if not refused:
+    said = [rec for r in replies for rec in r.records if rec.outcome in ("rejected", "skipped") or rec.reasons]
+    if not said:
         return counts, None
-    details = Table(title="not imported")
+    details = Table(title="not imported, or imported with a note")
     for column in ("kind", "id in the file", "outcome", "reasons"):
         details.add_column(column)
-    for rec in refused:
+    for rec in said:
         details.add_row(rec.kind, rec.hsds_id, rec.outcome, "; ".join(rec.reasons))
     return counts, details
 
