@@ -2,10 +2,15 @@
 offices by name, services and organisations as the catalogue names them — never a code or an id."""
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
+import grpc
+
+from contracts.proto import catalogue_pb2 as cat
 from contracts.proto import insights_pb2 as pb
-from services.insights.entrypoints import report
+from services.insights.entrypoints import cli, report
 
 SERVICE, ORG = "0b1c2d3e-4f50-5617-8829-3a4b5c6d7e8f", "9f8e7d6c-5b4a-5392-8170-6f5e4d3c2b1a"
 
@@ -64,3 +69,33 @@ def test_codes_become_dutch_labels() -> None:
 def test_the_page_has_a_readable_layout_of_its_own() -> None:
     html = page(report.Names())
     assert "<style>" in html and "max-width" in html and 'name="viewport"' in html
+
+
+class PagedCatalogue:
+    """Stands in for the Client the report makes: the catalogue's export one object a page, and ExportHsds refused
+    as a large catalogue's one message is (RESOURCE_EXHAUSTED above about 1,900 services)."""
+
+    OBJECTS = {"service": [{"id": "s-0", "name": "Taalpunt"}, {"id": SERVICE, "name": "Woonloket Leiebrugge"}],
+               "organization": [{"id": "o-0", "name": "Taalpunt vzw"}, {"id": ORG, "name": "OCMW Leiebrugge"}]}
+
+    def __init__(self, *_: Any, **__: Any) -> None:
+        self.closed = False
+
+    async def catalogue_call(self, rpc: str, **fields: Any) -> Any:
+        if rpc != "ExportHsdsPage":
+            raise grpc.aio.AioRpcError(grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.aio.Metadata(), grpc.aio.Metadata(),
+                                       "Received message larger than max")
+        assert fields["tenant"] == "kortrijk"
+        found, start = self.OBJECTS[fields["kind"]], int(fields["page_token"] or 0)
+        return cat.ExportHsdsPageResponse(document=json.dumps(found[start:start + 1]), records=1, total=len(found),
+                                          next_page_token=str(start + 1) if start + 1 < len(found) else "")
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_the_report_reads_the_names_page_by_page_as_a_catalogue_of_any_size_needs(monkeypatch) -> None:
+    monkeypatch.setattr(cli, "Client", PagedCatalogue)
+    names = await cli.catalogue_names("kortrijk", "a-token", "127.0.0.1:1")
+    assert names.services == {"s-0": "Taalpunt", SERVICE: "Woonloket Leiebrugge"}
+    assert names.organisations == {"o-0": "Taalpunt vzw", ORG: "OCMW Leiebrugge"}
