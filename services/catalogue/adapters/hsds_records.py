@@ -69,6 +69,7 @@ PATHS = {
 }
 # What an accessibility description says about wheelchairs (nl, fr, en); a negation nearby says the opposite
 WHEELCHAIR = re.compile(r"rolstoel|wheelchair|fauteuil roulant|chaise roulante|pmr|step-free|drempelvrij", re.I)
+FIELD = re.compile(r"^[a-z_]+(\[\d+\])?[.:]")  # a reason that starts with the field it is about
 NOT = re.compile(r"\b(not|no|niet|geen|pas|non|sans)\b|n't", re.I)
 
 
@@ -93,7 +94,8 @@ def _each(doc: dict[str, Any], key: str, parse: Callable[[dict[str, Any]], T]) -
         except KeyError as exc:
             raise ValueError(f"{key}[{i}]: {exc.args[0]} is missing") from None
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"{key}[{i}]: {exc}") from None
+            text = str(exc)
+            raise ValueError(f"{key}[{i}]{'.' if FIELD.match(text) else ': '}{text}") from None
     return out
 
 
@@ -197,8 +199,14 @@ def _attributes(doc: dict[str, Any], known_flags: set[str]) -> _Attributes:
     return found
 
 
+def _phone(p: dict[str, Any]) -> Phone:
+    """The number and what it is for; the languages spoken on it must be languages (they stay in its HSDS form)."""
+    _language_codes(p)
+    return Phone(number=p["number"], description=p.get("description"))
+
+
 def _phones(doc: dict[str, Any]) -> tuple[Phone, ...]:
-    return tuple(_each(doc, "phones", lambda p: Phone(number=p["number"], description=p.get("description"))))
+    return tuple(_each(doc, "phones", _phone))
 
 
 def _ages(doc: dict[str, Any]) -> tuple[int | None, int | None]:
