@@ -26,6 +26,8 @@ from services.plumbing.errors import InvalidArgument, describe, few
 from services.plumbing.offload import NEVER, Stop
 
 KINDS = ("organization", "service", "location", "service_at_location")
+INSIDE = {"locations": "location", "location": "location", "services": "service", "service": "service",
+          "service_at_locations": "service_at_location", "organization": "organization"}  # kind by NESTED key
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,9 @@ def _sizes(doc: Any, where: str, out: list[tuple[str, int]]) -> None:
 def parse(document: Any, schema_dir: Path, kind: str | None = None, stop: Stop = NEVER) -> list[Incoming]:
     """Every object as a record (or the reasons it is none); an object nested twice counts once, at its first place;
     kinds in dependency order, each in document order. Objects nested in one object of the file land together or
-    not at all (a rejected service_at_location leaves no orphan location); an id given twice with different
-    contents is reported, and the first one imported."""
+    not at all (a rejected service_at_location leaves no orphan location; the objects nested in one the schema
+    refuses are reported with it); an id given twice with different contents is reported, and the first one
+    imported."""
     first: dict[tuple[str, str], tuple[int, Incoming]] = {}
     duplicates: list[tuple[int, Incoming]] = []
     for i, doc in enumerate(records_of(document)):
@@ -93,6 +96,9 @@ def parse(document: Any, schema_dir: Path, kind: str | None = None, stop: Stop =
         for item in found:
             stop.check()
             item = replace(item, group=i)
+            if item.record is item.link is item.skipped is None and not item.problems:  # from `_inside`
+                duplicates.append((len(first) + len(duplicates), item))
+                continue
             seen = first.setdefault((item.kind, item.hsds_id), (len(first), item))[1]
             if seen is not item and _content(seen) != _content(item):
                 duplicates.append((len(first) + len(duplicates), Incoming(item.kind, item.hsds_id, group=i, problems=(
@@ -126,8 +132,18 @@ def _one(kind: str, doc: dict[str, Any], schema_dir: Path, position: str,
         return
     if problems := errors(schema_dir, kind, doc):
         yield Incoming(kind, hsds_id, problems=tuple(problems))
+        yield from _inside(doc)
         return
     yield from _mapped(kind, doc, schema_dir, parent)
+
+
+def _inside(doc: dict[str, Any]) -> Iterator[Incoming]:
+    """The objects nested in an object the schema refused, without a record: `_whole_objects` reports each as not
+    imported with it, so the report still lists every record of the file."""
+    for place, inner in nested(doc):
+        if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+            yield Incoming(INSIDE[place.partition("[")[0]], inner["id"])
+            yield from _inside(inner)
 
 
 def _item(kind: str, doc: dict[str, Any], build: Callable[[], Any]) -> Incoming:

@@ -123,7 +123,14 @@ def _kept_fields(old: BaseModel, item: Incoming) -> tuple[str, ...]:
     if item.paths is None:
         return ()
     carried = {p.partition(".")[0] for p in item.paths} | {"hsds_id", "hsds_extra", "hsds_forms"}
-    return tuple(k for k, v in old.model_dump(mode="json").items() if k not in carried and v not in (None, [], {}))
+    return tuple(k for k, v in old.model_dump(mode="json").items() if k not in carried and not _empty(v))
+
+
+def _empty(value: Any) -> bool:
+    """No value at all: None, an empty list, or a part all of whose fields are empty (an eligibility never given)."""
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    return value is None or value == []
 
 
 async def _record(item: Incoming, tenant: str, key: str, ctx: Context, deps: Deps) -> Report:

@@ -99,7 +99,9 @@ async def test_a_malformed_file_is_rejected_record_by_record_and_valid_records_l
                                                   "'temporarily closed']"}
     assert "service.organization_id: organization '" in reports[services[3]["id"]].reasons[0]
     assert reports["#6"].reasons == ("not a JSON object",)
-    assert outcomes(list(reports.values())) == {"created": 2, "rejected": 4}
+    inside = [sal["id"] for svc in services[1:3] for sal in svc["service_at_locations"]]  # nested in refused ones
+    assert all("not imported: service" in reports[i].reasons[0] for i in inside)
+    assert outcomes(list(reports.values())) == {"created": 2, "rejected": 4 + len(inside)}
 
 
 async def test_a_retried_import_changes_nothing(deps: Deps) -> None:
