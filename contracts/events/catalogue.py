@@ -31,7 +31,8 @@ from contracts.events.registry import DomainEvent, event, upcaster
 
 Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 # HH:MM[:SS], optionally with a UTC offset (HSDS 3.1 asks for one): "09:00", "09:00:00+01:00", "17:30Z"
-Time = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$")
+CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$"
+Time = Field(default=None, pattern=CLOCK)
 Numbers = Field(default=(), max_length=60)
 
 

@@ -128,7 +128,8 @@ def schedule(s: dict[str, Any]) -> Schedule:
     return checks.schedule(Schedule(
         freq=s.get("freq") or "WEEKLY", interval=_whole(s.get("interval", 1), "interval"),
         byday=tuple(x.strip() for x in (s.get("byday") or "").split(",") if x.strip()),
-        opens_at=s.get("opens_at"), closes_at=s.get("closes_at"), valid_from=s.get("valid_from"),
+        opens_at=checks.clock("opens_at", s.get("opens_at")), closes_at=checks.clock("closes_at", s.get("closes_at")),
+        valid_from=s.get("valid_from"),
         valid_to=s.get("valid_to"), description=s.get("description"), dtstart=s.get("dtstart"),
         until=s.get("until"), count=_whole(s.get("count"), "count"), wkst=s.get("wkst"),
         bymonthday=_numbers(s.get("bymonthday"), "bymonthday"), byyearday=_numbers(s.get("byyearday"), "byyearday"),
@@ -158,9 +159,8 @@ def _language_codes(doc: dict[str, Any]) -> tuple[str, ...]:
 
 
 def cost_option(o: dict[str, Any]) -> CostOption:
-    currency = o.get("currency")
     return checks.cost_option(CostOption(
-        option=o.get("option"), amount=o.get("amount"), currency=currency.upper() if currency else None,
+        option=o.get("option"), amount=o.get("amount"), currency=checks.currency(o.get("currency")),
         amount_description=o.get("amount_description"), valid_from=o.get("valid_from"), valid_to=o.get("valid_to")))
 
 

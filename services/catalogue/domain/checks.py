@@ -11,7 +11,7 @@ import pycountry
 from pydantic import BaseModel
 
 from contracts import taxonomy
-from contracts.events.catalogue import CostOption, LocationRecord, OrganizationRecord, Schedule, ServiceRecord
+from contracts.events.catalogue import CLOCK, CostOption, LocationRecord, OrganizationRecord, Schedule, ServiceRecord
 
 R = TypeVar("R", bound=BaseModel)
 BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
@@ -65,9 +65,23 @@ def _clock(value: str) -> time:
     return time.fromisoformat(value).replace(tzinfo=None)
 
 
+def clock(name: str, value: str | None) -> str | None:
+    """A clock time as HSDS writes it ("09:00", "09:00:00+01:00"); ValueError naming `name` otherwise."""
+    if isinstance(value, str) and not re.match(CLOCK, value):
+        raise ValueError(f"{name} {value!r} is not a clock time (hh:mm or hh:mm:ss, optionally with a UTC offset: "
+                         "09:00:00+01:00)")
+    return value
+
+
+def currency(code: str | None) -> str | None:
+    """The ISO 4217 code in upper case (publishers also write "eur"); ValueError naming it otherwise."""
+    if code and pycountry.currencies.get(alpha_3=code.upper()) is None:
+        raise ValueError(f"currency {code!r} is not an ISO 4217 code")
+    return code.upper() if code else None
+
+
 def cost_option(o: CostOption) -> CostOption:
-    if o.currency and pycountry.currencies.get(alpha_3=o.currency) is None:
-        raise ValueError(f"currency {o.currency!r} is not an ISO 4217 code")
+    currency(o.currency)
     if o.valid_from and o.valid_to and o.valid_from > o.valid_to:
         raise ValueError("valid_from lies after valid_to")
     return o
