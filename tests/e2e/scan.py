@@ -46,23 +46,29 @@ async def topics_of(settings: Settings, prefixes: Iterable[str]) -> dict[str, li
         await admin.close()
 
 
-async def topic_bytes(settings: Settings, topic: str, partitions: list[int]) -> bytes:
-    """Every record of `topic` from its beginning to its end now: keys, values and headers."""
+async def topics_bytes(settings: Settings, topics: dict[str, list[int]]) -> dict[str, bytes]:
+    """Every record of each of `topics` from its beginning to its end now (keys, values and headers), read by one
+    consumer assigned all their partitions: a consumer per topic cost a start and a fetch wait each."""
+    assigned = [TopicPartition(t, p) for t, partitions in topics.items() for p in partitions]
+    chunks: dict[str, list[bytes]] = {t: [] for t in topics}
+    if not assigned:
+        return {}
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
                                 **kafka.security(settings))
     await consumer.start()
     try:
-        assigned = [TopicPartition(topic, p) for p in partitions]
         consumer.assign(assigned)
         await consumer.seek_to_beginning(*assigned)
         end = await consumer.end_offsets(assigned)
-        chunks: list[bytes] = []
-        async with asyncio.timeout(120):  # a topic that cannot be read to its end fails the scan, never hangs it
-            while any([await consumer.position(tp) < end[tp] for tp in assigned]):
-                for records in (await consumer.getmany(*assigned, timeout_ms=500)).values():
+        left = {tp for tp in assigned if await consumer.position(tp) < end[tp]}
+        async with asyncio.timeout(120 + len(assigned) / 10):  # a topic that cannot be read to its end fails
+            while left:
+                for tp, records in (await consumer.getmany(*left, timeout_ms=500)).items():
                     for r in records:
-                        chunks += [r.key or b"", r.value or b"", *(v for _, v in r.headers)]
-        return b"\n".join(chunks)
+                        chunks[tp.topic] += [r.key or b"", r.value or b"", *(v for _, v in r.headers)]
+                    if await consumer.position(tp) >= end[tp]:
+                        left.discard(tp)
+        return {t: b"\n".join(c) for t, c in chunks.items()}
     finally:
         await consumer.stop()
 
@@ -79,8 +85,8 @@ async def scan(settings: Settings, topic_prefixes: Iterable[str], db_prefixes: I
     """(leaks, places scanned): every topic and database whose name starts with one of the prefixes."""
     planted, db_prefixes = tuple(planted), tuple(db_prefixes)
     found, places = [], []
-    for topic, partitions in (await topics_of(settings, topic_prefixes)).items():
-        found += leaks(f"topic {topic}", await topic_bytes(settings, topic, partitions), planted)
+    for topic, blob in (await topics_bytes(settings, await topics_of(settings, topic_prefixes))).items():
+        found += leaks(f"topic {topic}", blob, planted)
         places.append(f"topic {topic}")
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, serverSelectionTimeoutMS=5000)
     try:
