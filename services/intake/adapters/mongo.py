@@ -17,7 +17,8 @@ from services.intake.application.referrals import ReferralEntry, Step, entries, 
 KEYS, VIEWS, LISTS, REFERRALS = "client_keys", "question_views", "question_lists", "question_referrals"
 LISTED = "~listed"  # in question_lists once the questions stored before there were lists are listed
 OLD_INDEXES = ("client_questions", "office_questions")
-WINDOW = 8  # entries or documents read at once
+WINDOW = 8  # entries read at once at first
+MOST_AT_ONCE = 64  # lookups sent at once
 MAX_HINTS = 10_000
 DUPLICATE_KEY = 11000
 
@@ -69,11 +70,11 @@ class MongoQuestionViews:
     list).
 
     FerretDB 1.x on SQLite answers only an `_id` equality from an index; any other filter, an `_id` range or `$in`
-    included, reads the whole collection. So every read here is by `_id`: a list is read by probing its entries,
-    WINDOW at a time, up to the first that is missing, then its questions' documents. Entries are only inserted: entry
-    n is written after n - 1 exists (a writer that finds n taken takes n + 1), so a list has no hole and its first
-    miss is its end. An entry written twice (a put retried, a crash between the entry and the document) is read
-    once.
+    included, reads the whole collection. So every read here is by `_id`: a list is read by probing its entries
+    (WINDOW at first, twice as many each round) up to the first that is missing, then its page of questions'
+    documents at once. Entries are only inserted: entry n is written after n - 1 exists (a writer that finds n taken
+    takes n + 1), so a list has no hole and its first miss is its end. An entry written twice (a put retried, a
+    crash between the entry and the document) is read once.
     """
 
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
@@ -98,8 +99,15 @@ class MongoQuestionViews:
         async for doc in self._views.find({}, {"tenant": 1, "office_id": 1, "day": 1, "client_id": 1}).sort("_id"):
             for key in _lists_of(doc):
                 lists.setdefault(key, []).append(doc["_id"])
-        for key, ids in lists.items():
-            await self._append(key, ids)
+        entries = [{"_id": _entry(key, n), "q": q} for key, ids in lists.items() for n, q in enumerate(ids)]
+        for start in range(0, len(entries), 1000):
+            part = entries[start:start + 1000]
+            try:
+                await self._lists.insert_many(part, ordered=False)
+            except BulkWriteError as exc:  # entries a writer or an earlier start took: those questions go at the end
+                for error in _duplicates(exc):
+                    taken = part[error["index"]]
+                    await self._append(taken["_id"].rsplit("|", 1)[0], [taken["q"]])
 
     async def put(self, doc: dict[str, Any]) -> None:
         try:
@@ -126,25 +134,28 @@ class MongoQuestionViews:
                       limit: int) -> list[dict[str, Any]]:
         ids = sorted(i for i in set(await self._entries(key)) if after is None or i > after)
         found: list[dict[str, Any]] = []
-        for start in range(0, len(ids), WINDOW):
-            docs = await asyncio.gather(*(self._views.find_one({"_id": i}) for i in ids[start:start + WINDOW]))
+        while ids and len(found) < limit:
+            ask = ids[:min(max(limit - len(found), WINDOW), MOST_AT_ONCE)]  # a page at once, open_only may skip
+            ids = ids[len(ask):]
+            docs = await asyncio.gather(*(self._views.find_one({"_id": i}) for i in ask))
             found += [d for d in docs if d is not None and d["tenant"] == tenant
                       and (not open_only or d["status"] == "open")]
-            if len(found) >= limit:
-                break
         return found[:limit]
 
     async def _entries(self, key: str) -> list[str]:
-        """The question ids of the list, in the order they were listed."""
+        """The question ids of the list, in the order they were listed: entries probed WINDOW at first, then twice
+        as many each round (a long list in few round trips)."""
         found: list[str] = []
+        window = min(WINDOW, MOST_AT_ONCE)
         while True:
-            window = await asyncio.gather(*(self._lists.find_one({"_id": _entry(key, len(found) + i)})
-                                            for i in range(WINDOW)))
-            for entry in window:
+            entries = await asyncio.gather(*(self._lists.find_one({"_id": _entry(key, len(found) + i)})
+                                             for i in range(window)))
+            for entry in entries:
                 if entry is None:
                     self._remember(key, len(found))
                     return found
                 found.append(entry["q"])
+            window = min(2 * window, MOST_AT_ONCE)
 
     async def _list(self, doc: dict[str, Any]) -> None:
         await asyncio.gather(*(self._append(key, [doc["_id"]]) for key in _lists_of(doc)))
@@ -159,8 +170,7 @@ class MongoQuestionViews:
                 await self._lists.insert_many([{"_id": _entry(key, n + i), "q": q} for i, q in enumerate(ids)])
                 n, ids = n + len(ids), []
             except BulkWriteError as exc:
-                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                    raise
+                _duplicates(exc)
                 done = exc.details.get("nInserted", 0)
                 ids = ids[done:]
                 if done == 0 and not probed:  # the list had entries before: find its end
@@ -173,6 +183,14 @@ class MongoQuestionViews:
         if len(self._ends) >= MAX_HINTS:
             self._ends.clear()
         self._ends[key] = max(end, self._ends.get(key, 0))
+
+
+def _duplicates(exc: BulkWriteError) -> list[dict[str, Any]]:
+    """The write errors of a bulk insert, all of them entries taken already; any other error is raised again."""
+    errors = exc.details.get("writeErrors", [])
+    if any(e.get("code") != DUPLICATE_KEY for e in errors):
+        raise exc
+    return errors
 
 
 def _entry(key: str, n: int) -> str:

@@ -87,3 +87,15 @@ async def test_questions_stored_before_the_lists_are_listed_at_start(mongo, sett
         "q-0000", "q-0001", "q-0002", "q-0003"]
     assert [d["_id"] for d in await views.of_client("brugge", "c-1")] == ["q-0009"]
     assert await mongo[database]["question_lists"].count_documents({}) == 2 * 5 + 1
+
+
+async def test_a_start_that_finds_entries_taken_lists_those_questions_at_the_end(mongo, settings) -> None:
+    """A list written meanwhile by a running intake (or by a start that stopped halfway) loses no question."""
+    database = settings.database("intake")
+    await mongo[database]["question_views"].insert_many([_view(n, "huis", "2026-03-10", f"c-{n}") for n in range(4)])
+    await mongo[database]["question_lists"].insert_one({"_id": "office|kortrijk|huis|2026-03-10|000000",
+                                                        "q": "q-0003"})
+    views = MongoQuestionViews(mongo, database)
+    await views.create_indexes()
+    assert [d["_id"] for d in await views.of_office("kortrijk", "huis", "2026-03-10")] == [
+        "q-0000", "q-0001", "q-0002", "q-0003"]
