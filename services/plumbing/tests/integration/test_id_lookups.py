@@ -1,0 +1,48 @@
+"""The database answers a lookup by `_id` from the `_id` index, whatever else the filter asks and however many
+documents the collection holds: every hot read and write of the event store, the query models and the projection
+store is one (`{_id}`, or `{_id, version: {$lt: v}}` for a guarded write). FerretDB 1.24.2 as released read the
+whole table for both (its queries compared another expression than its index holds); deploy/local/stack builds it
+with deploy/local/ferretdb-id-index.patch. The filter's other conditions still hold."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+FILTERS = {"_id alone": {"_id": "q-000007"}, "_id and a version guard": {"_id": "q-000007", "version": {"$lt": 3}},
+           "_id and a field": {"tenant": "kortrijk", "_id": "q-000007"}}
+
+
+@pytest.fixture
+async def views(mongo, settings) -> Any:
+    collection = mongo[settings.database("intake")]["views"]
+    await collection.insert_many([{"_id": f"q-{n:06d}", "tenant": "kortrijk", "version": 1} for n in range(50)])
+    return collection
+
+
+async def _plan(collection: Any, query: dict[str, Any]) -> str:
+    answer = await collection.database.command("explain", {"find": collection.name, "filter": query},
+                                               verbosity="queryPlanner")
+    return str(answer["queryPlanner"])
+
+
+@pytest.mark.parametrize("query", list(FILTERS.values()), ids=list(FILTERS))
+async def test_a_lookup_by_id_reads_the_id_index_not_the_collection(views, query) -> None:
+    plan = await _plan(views, query)
+    assert "COLLSCAN" not in plan and "SCAN views" not in plan, plan
+    assert "USING INDEX" in plan or "IXSCAN" in plan or "IDHACK" in plan or "EXPRESS" in plan, plan
+
+
+async def test_the_other_conditions_of_the_filter_still_hold(views) -> None:
+    assert await views.find_one({"_id": "q-000007", "version": {"$lt": 3}}) is not None
+    assert await views.find_one({"_id": "q-000007", "version": {"$gt": 1}}) is None
+    assert await views.find_one({"_id": "q-000007", "tenant": "brugge"}) is None
+    assert await views.find_one({"_id": "q-999999"}) is None
+    guarded = await views.update_one({"_id": "q-000007", "version": {"$lt": 1}}, {"$set": {"version": 2}})
+    assert guarded.matched_count == 0 and (await views.find_one({"_id": "q-000007"}))["version"] == 1
+    done = await views.update_one({"_id": "q-000007", "version": {"$lt": 2}}, {"$set": {"version": 2}})
+    assert done.modified_count == 1 and (await views.find_one({"_id": "q-000007"}))["version"] == 2
+    assert (await views.delete_one({"_id": "q-000008", "tenant": "brugge"})).deleted_count == 0
+    assert (await views.delete_one({"_id": "q-000008", "tenant": "kortrijk"})).deleted_count == 1
+    assert await views.count_documents({}) == 49
