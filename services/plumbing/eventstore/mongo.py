@@ -9,6 +9,9 @@ Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend an
   right after its commit; a command that starts a stream writes no marker (one insert less for every creation): its retry, like
   the retry of a command whose marker was lost in a crash, is refused by the unique index on `commits`
   and answered from the first commit, found by a scan on that rare path;
+- a commit is never changed, so the events a process loaded or appended are kept for its most recently used streams
+  (`CACHED_STREAMS`): a command on a stream read before reads only the commits after them (one probe when none,
+  another process's appends included), and `first` of such a stream reads nothing;
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
   at start for what an earlier process left unpublished;
 - publication is recorded by inserting a marker into `published` (`_id` = the commit's), never by updating the
@@ -21,6 +24,7 @@ No transactions and no change streams: one commit is one document.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import islice
@@ -36,6 +40,7 @@ from services.plumbing.eventstore.ports import Commit, ConcurrencyError, Parked,
 COMMITS, COMMANDS, PUBLISHED, PARKED = "commits", "commands", "published", "parked"
 UNSCOPED_INDEX = "command_unique"  # the index of before command ids were per municipality: dropped
 DUPLICATE_KEY = 11000
+CACHED_STREAMS = 4096  # streams whose events a process keeps (a few MB): the ones its commands touch next
 
 
 def commit_key(stream_id: str, first_version: int) -> str:
@@ -59,6 +64,7 @@ class MongoEventStore:
         self._waiting: dict[str, str] = {}  # stream id → its parked commit's id: the stream's commits wait
         self._scanned = False
         self._scans: dict[tuple[str | None, str], asyncio.Task[Commit | None]] = {}  # running scans
+        self._known = _Streams(CACHED_STREAMS)
 
     async def create_indexes(self) -> None:
         if UNSCOPED_INDEX in await self._commits.index_information():
@@ -76,6 +82,7 @@ class MongoEventStore:
                 return earlier
             raise ConcurrencyError(f"stream {commit.stream_id} already has version {commit.first_version}") from None
         self._pending[commit.commit_id] = commit
+        self._known.appended(commit)
         if commit.first_version > 1:  # a retried creation is refused by the unique command_id index instead
             await self._remember_command(commit)
         return commit
@@ -88,12 +95,16 @@ class MongoEventStore:
         return _from_doc(doc) if doc else None
 
     async def load(self, stream_id: str) -> list[Envelope]:
-        events: list[Envelope] = []
+        events = self._known.get(stream_id)
         while (doc := await _guard(self._commits.find_one({"_id": commit_key(stream_id, len(events) + 1)}))):
             events.extend(_from_doc(doc).events)
-        return events
+        if events:
+            self._known.put(stream_id, events)
+        return list(events)
 
     async def first(self, stream_id: str) -> Envelope | None:
+        if known := self._known.get(stream_id):
+            return known[0]
         doc = await _guard(self._commits.find_one({"_id": commit_key(stream_id, 1)}))
         return _from_doc(doc).events[0] if doc and doc["events"] else None
 
@@ -212,6 +223,34 @@ class MongoEventStore:
         if commit is not None:
             await self._remember_command(commit)
         return commit
+
+
+class _Streams:
+    """The events of the `size` streams used last, as loaded or appended (a commit never changes: what is kept stays
+    true; what came since is read after it)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._events: OrderedDict[str, list[Envelope]] = OrderedDict()
+
+    def get(self, stream_id: str) -> list[Envelope]:
+        """A copy of what is known of the stream (empty: nothing)."""
+        if (events := self._events.get(stream_id)) is None:
+            return []
+        self._events.move_to_end(stream_id)
+        return list(events)
+
+    def put(self, stream_id: str, events: list[Envelope]) -> None:
+        self._events[stream_id] = list(events)
+        self._events.move_to_end(stream_id)
+        while len(self._events) > self._size:
+            self._events.popitem(last=False)
+
+    def appended(self, commit: Commit) -> None:
+        """A commit this process stored: kept when it follows what is known (a new stream, or the next version)."""
+        known = self._events.get(commit.stream_id, [])
+        if len(known) == commit.first_version - 1:
+            self.put(commit.stream_id, [*known, *commit.events])
 
 
 async def _guard(awaitable: Any) -> Any:

@@ -1,4 +1,5 @@
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
 from services.plumbing.eventstore.mongo import MongoEventStore
 from services.plumbing.tests.eventstore_contract import EventStoreContract
@@ -51,3 +52,53 @@ async def test_create_indexes_drops_the_index_that_made_command_ids_global(mongo
     await store.append(commit("q-old", command_id="cmd-upgraded", tenant="brugge"))
     mine = await store.append(commit("q-new", command_id="cmd-upgraded", tenant="kortrijk"))
     assert [e.tenant for e in await store.load("q-new")] == ["kortrijk"] and mine.stream_id == "q-new"
+
+
+class _Finds(monitoring.CommandListener):
+    """Counts the `find` commands sent: what a load costs the database."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.count += event.command_name == "find"
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+
+async def test_a_stream_read_or_written_before_is_read_only_from_where_it_was_left(stack, settings) -> None:
+    from services.plumbing.tests.eventstore_contract import commit
+
+    finds = _Finds()
+    client: AsyncMongoClient = AsyncMongoClient(stack.mongo_url, event_listeners=[finds])
+    try:
+        store = MongoEventStore(client, settings.database("intake"))
+        for version in (1, 2, 3):
+            await store.append(commit("q-kept", version))
+        before = finds.count
+        assert [e.stream_version for e in await store.load("q-kept")] == [1, 2, 3]
+        assert (await store.first("q-kept")).stream_version == 1
+        assert finds.count - before == 1, "the commits it appended are known: one probe for a later one"
+        elsewhere = MongoEventStore(client, settings.database("intake"))  # another process appends
+        await elsewhere.append(commit("q-kept", 4))
+        assert [e.stream_version for e in await store.load("q-kept")] == [1, 2, 3, 4]
+        fresh = MongoEventStore(client, settings.database("intake"))
+        before = finds.count
+        assert len(await fresh.load("q-kept")) == 4 and len(await fresh.load("q-kept")) == 4
+        assert finds.count - before == 5 + 1, "read once in full (four commits and the end), then from the end"
+    finally:
+        await client.close()
+
+
+async def test_a_stale_cache_never_hides_a_conflict(mongo, settings) -> None:
+    from services.plumbing.eventstore import ConcurrencyError
+    from services.plumbing.tests.eventstore_contract import commit
+
+    mine, theirs = (MongoEventStore(mongo, settings.database("intake")) for _ in range(2))
+    await mine.append(commit("q-race", 1))
+    await theirs.append(commit("q-race", 2))
+    with pytest.raises(ConcurrencyError):
+        await mine.append(commit("q-race", 2))
+    assert [e.stream_version for e in await mine.load("q-race")] == [1, 2]
