@@ -5,7 +5,10 @@ The plan (`plan`) is pure and seeded: questions dated across the past year (Regi
 three from a returning client, with clarifications, information, accompaniments, gaps with their reason codes,
 referrals the partners accept, reject, fail or complete (the client going alone or not) and signals to policy. Every
 command has a fixed command id, so a second demo gets the first answers back and changes nothing. `load` sends it
-with bounded concurrency (an asyncio.Semaphore): each question's own commands in order, the questions side by side.
+with bounded concurrency (an asyncio.Semaphore) in one stream of work, no phase waiting for the last of the one
+before: each question's own commands in order, the questions side by side, a returning client's question once the
+client's first question has their pseudonym, a referral once its question is registered (and the referral service
+has learnt it).
 Synthetic data only: pseudonyms made by intake, no names, no contact details (signal texts name the offer only).
 """
 from __future__ import annotations
@@ -14,9 +17,11 @@ import asyncio
 import os
 import random
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import grpc
@@ -159,16 +164,26 @@ class Year:
         self.gate = asyncio.Semaphore(concurrency)
         self.counts: dict[str, int] = {}
         self.client_ids: dict[tuple[str, int], str] = {}
+        self.registered: dict[str, asyncio.Event] = {}  # question key → set once it is registered
+        self.tokens: dict[tuple[Role, str | None, str | None, str], str] = {}
         self.services: dict[str, dict[str, Any]] = {}  # tenant → top-level theme → [(service id, organisation id)]
 
     def as_(self, role: Role, tenant: str | None = None, partner: str | None = None, staff: str = "") -> Client:
-        return self.client.as_(self.mint(role, tenant, partner, staff_id=staff or f"demo-{role.value}"))
+        """A client with the token of that person, signed once per person (thousands of calls share it)."""
+        key = (role, tenant, partner, staff or f"demo-{role.value}")
+        if key not in self.tokens:
+            self.tokens[key] = self.mint(role, tenant, partner, staff_id=key[3])
+        return self.client.as_(self.tokens[key])
 
-    async def _each(self, items: Iterable[Any], job: Callable[[Any], Awaitable[None]]) -> None:
-        async def gated(item: Any) -> None:
+    async def _each(self, items: Iterable[tuple[Awaitable[None] | None, Callable[[], Awaitable[None]]]]) -> None:
+        """Every job once what it waits for is done, at most `concurrency` at a time; a job waits outside the gate,
+        so a waiting job never holds a place the job it waits for needs."""
+        async def gated(after: Awaitable[None] | None, job: Callable[[], Awaitable[None]]) -> None:
+            if after is not None:
+                await after
             async with self.gate:
-                await job(item)
-        await asyncio.gather(*(gated(i) for i in items))
+                await job()
+        await asyncio.gather(*(gated(after, job) for after, job in items))
 
     async def _do(self, call: Callable[..., Awaitable[Any]], rpc: str, **fields: Any) -> Any:
         """One command, sent again with the same command id while the service is too busy to answer in time (a
@@ -216,6 +231,7 @@ class Year:
                                **q.register)
         self.client_ids.setdefault((q.tenant, q.client), reply.client_id)
         q.register["question_id"] = reply.question_id
+        self._event(q.key).set()
         self._count("questions")
         qid = reply.question_id
         if q.clarify:
@@ -278,9 +294,24 @@ class Year:
                        barriers=s["barriers"], services=[found[0][0]] if found else [], text=s["text"])
         self._count("signals")
 
+    def _event(self, key: str) -> asyncio.Event:
+        return self.registered.setdefault(key, asyncio.Event())
+
+    def _jobs(self, year: Plan) -> list[tuple[Awaitable[None] | None, Callable[[], Awaitable[None]]]]:
+        """In the order they get a place: the questions as planned (a returning client's after the client's first),
+        the signals, the referrals (each after its question; by then the referral service has mostly learnt it from
+        Kafka, and `retrying` waits for the rest)."""
+        first: dict[tuple[str, int], Planned] = {}
+        jobs: list[tuple[Awaitable[None] | None, Callable[[], Awaitable[None]]]] = []
+        for q in year.questions:
+            before = first.setdefault((q.tenant, q.client), q)
+            jobs.append((None if before is q else self._event(before.key).wait(), partial(self._register, q)))
+        jobs += [(None, partial(self._signal, s)) for s in year.signals]
+        jobs += [(self._event(q.key).wait(), partial(self._refer, q)) for q in year.questions if q.refer]
+        return jobs
+
     async def load(self, year: Plan) -> dict[str, int]:
-        """The year, sent: first questions of new clients, then returning clients' (their pseudonym known by then),
-        signals, and the referrals last (the referral service learns questions and consent from Kafka)."""
+        """The year, sent (see the module's doc); it says how long the offices, the searches and the year took."""
         started = time.perf_counter()
 
         def step(what: str) -> None:
@@ -288,21 +319,12 @@ class Year:
         await self.offices()
         await self.find_services()
         step("offices and the services to refer to")
-        first = {}
-        for q in year.questions:
-            first.setdefault((q.tenant, q.client), q)
-        firsts = list(first.values())
-        chosen = {id(q) for q in firsts}
-        await self._each(firsts, self._register)
-        step(f"{len(firsts)} first questions of new clients")
-        await self._each([q for q in year.questions if id(q) not in chosen], self._register)
-        step(f"{len(year.questions) - len(firsts)} questions of returning clients")
-        await self._each(year.signals, self._signal)
-        step(f"{len(year.signals)} signals")
-        await self._each([q for q in year.questions if q.refer], self._refer)
-        step(f"{sum(1 for q in year.questions if q.refer)} referrals and what the partners did with them")
-        self.counts["returning clients"] = len({(q.tenant, q.client) for q in year.questions
-                                                if id(q) not in chosen})
+        await self._each(self._jobs(year))
+        visits = Counter((q.tenant, q.client) for q in year.questions)
+        step(f"{len(year.questions)} questions ({len(year.questions) - len(visits)} of returning clients), "
+             f"{len(year.signals)} signals, {sum(1 for q in year.questions if q.refer)} referrals and what the "
+             "partners did with them")
+        self.counts["returning clients"] = sum(n > 1 for n in visits.values())
         return self.counts
 
 

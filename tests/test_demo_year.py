@@ -2,8 +2,10 @@
 threshold, dated within what RegisterQuestion accepts, every step one the domain allows, nothing personal."""
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from contracts import taxonomy
 from services import demo_year
@@ -56,3 +58,65 @@ def test_the_same_plan_and_command_ids_for_the_same_seed_so_a_second_demo_change
 def test_no_contact_details_in_the_free_text_it_sends() -> None:
     for s in demo_year.plan(NOW).signals:
         assert not screening.find(s["text"]), s["text"]
+
+
+class _Services:
+    """IntakeService, ReferralService and CatalogueService as the loader sees them: answers, the calls in the order
+    they arrived, how many commands were in flight at most."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self.in_flight = self.most = 0
+        self.tokens: list[str] = []
+
+    def as_(self, token: str) -> _Services:
+        self.tokens.append(token)
+        return self
+
+    async def _answer(self, rpc: str, fields: dict) -> SimpleNamespace:
+        gated = rpc != "SearchServices"  # the searches before the year go side by side, all at once
+        self.in_flight += gated
+        self.most = max(self.most, self.in_flight)
+        await asyncio.sleep(0)
+        self.calls.append((rpc, fields))
+        self.in_flight -= gated
+        key = fields.get("command_id", "")
+        if rpc == "SearchServices":
+            service = SimpleNamespace(id=f"svc-{fields['theme']}", service=SimpleNamespace(organization_id="org-1"))
+            return SimpleNamespace(hits=[SimpleNamespace(service=service)])
+        return SimpleNamespace(question_id=f"q-of-{key}", client_id=fields.get("client_id") or f"c-of-{key}",
+                               referral_id=f"r-of-{key}")
+
+    async def intake_call(self, rpc: str, timeout: float = 10, **fields) -> SimpleNamespace:
+        return await self._answer(rpc, fields)
+
+    referral_call = catalogue_call = intake_call
+
+
+def _small_year() -> demo_year.Plan:
+    year = demo_year.plan(NOW)
+    return demo_year.Plan([q for t in ("kortrijk", "brugge") for q in year.of(t)[:150]], year.signals[:10])
+
+
+def test_the_loader_keeps_the_order_that_matters_and_no_phase_waits_for_the_last_of_another() -> None:
+    year, services = _small_year(), _Services()
+    mints: list[tuple] = []
+
+    def mint(role, tenant=None, partner=None, staff_id="") -> str:
+        mints.append((role, tenant, partner, staff_id))
+        return f"token-{len(mints)}"
+    loaded = asyncio.run(demo_year.Year(services, mint, concurrency=8).load(year))
+    sent = [(rpc, f) for rpc, f in services.calls if rpc != "SearchServices"]
+    at = {f["command_id"]: n for n, (_, f) in enumerate(sent) if "command_id" in f}
+    first: dict[tuple[str, int], demo_year.Planned] = {}
+    for q in year.questions:
+        before = first.setdefault((q.tenant, q.client), q)
+        if before is not q:  # a returning client: asked with the pseudonym of their first question, after it
+            assert sent[at[f"{q.key}-register"]][1]["client_id"] == f"c-of-{before.key}-register"
+            assert at[f"{q.key}-register"] > at[f"{before.key}-register"]
+    referred = [q for q in year.questions if q.refer]
+    assert all(at[f"{q.key}-refer"] > at[f"{q.key}-consent"] for q in referred), "a referral after its consent"
+    last_question = max(at[f"{q.key}-register"] for q in year.questions)
+    assert min(at[f"{q.key}-refer"] for q in referred) < last_question, "referrals begin before the last question"
+    assert services.most <= 8 and loaded["questions"] == len(year.questions)
+    assert len(mints) == len(set(mints)), "one token per person, not per call"
