@@ -143,10 +143,11 @@ class MongoQuestionViews:
         return found[:limit]
 
     async def _entries(self, key: str) -> list[str]:
-        """The question ids of the list, in the order they were listed: entries probed WINDOW at first, then twice
-        as many each round (a long list in few round trips)."""
+        """The question ids of the list, in the order they were listed: entries probed as many as this process last
+        saw and one more (WINDOW for a list it has not seen), then twice as many each round; each probe is a lookup,
+        so a list of n costs about n + 1 of them."""
         found: list[str] = []
-        window = min(WINDOW, MOST_AT_ONCE)
+        window = min(max(WINDOW, self._ends.get(key, 0) + 1), MOST_AT_ONCE)
         while True:
             entries = await asyncio.gather(*(self._lists.find_one({"_id": _entry(key, len(found) + i)})
                                              for i in range(window)))
