@@ -108,6 +108,8 @@ class MongoQuestionViews:
                 for error in _duplicates(exc):
                     taken = part[error["index"]]
                     await self._append(taken["_id"].rsplit("|", 1)[0], [taken["q"]])
+        for key, ids in lists.items():
+            self._remember(key, len(ids))  # at most its end: a hint never skips an entry
 
     async def put(self, doc: dict[str, Any]) -> None:
         try:
