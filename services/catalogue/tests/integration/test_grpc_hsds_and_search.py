@@ -63,9 +63,11 @@ async def test_a_malformed_file_lands_its_valid_records_and_says_why_the_others_
     orgs = demo_files()["organizations"]["contents"]
     document = [orgs[0], {**orgs[1], "id": "nope"}, {"name": "Zonder beschrijving", "id": str(uuid.uuid4())}]
     report = await import_file(api, document)
-    assert (report.created, report.rejected) == (2, 2)  # the first organisation and its location
+    assert (report.created, report.rejected) == (2, 3)  # the first organisation and its location land
     reasons = {r.hsds_id: list(r.reasons) for r in report.records if r.outcome == "rejected"}
     assert reasons["nope"] == ["id: 'nope' is not a 'uuid'"]
+    [inside] = orgs[1]["locations"]  # nested in the refused organisation: reported with it
+    assert reasons[inside["id"]][0].startswith("not imported: organization nope of the same object (#2)")
     assert any("'description' is a required property" in x for x in reasons[document[2]["id"]])
 
 
