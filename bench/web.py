@@ -39,6 +39,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def ratio(page: list[float], direct: list[float]) -> str:
+    """How many times the page's median is the median of its calls made directly ("—" for a page that calls none)."""
+    calls = statistics.median(direct)
+    return f"{statistics.median(page) / calls:.1f}" if calls >= 0.5 else "—"
+
+
 async def signed_in(http: httpx.AsyncClient, **fields: str) -> None:
     page = await http.get("/dev/signin")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
@@ -115,13 +121,13 @@ async def main(rounds: int, tenant: str) -> None:
                     times.setdefault(("dashboard", slug, "gRPC"), []).append(direct)
     await grpc_client.close()
     print(f"{rounds} rounds against {WEB} ({tenant}); milliseconds")
-    print(f"{'area':<13} {'page':<14} {'page p50':>9} {'p95':>7}   {'gRPC p50':>9} {'p95':>7}")
+    print(f"{'area':<13} {'page':<14} {'page p50':>9} {'p95':>7}   {'gRPC p50':>9} {'p95':>7}   {'page/gRPC p50':>13}")
     for area in GOALS:
         pages = [name for (a, name, kind) in times if a == area and kind == "page"]
         for name in pages:
             page, direct = times[(area, name, "page")], times[(area, name, "gRPC")]
             print(f"{area:<13} {name:<14} {statistics.median(page):9.1f} {pct(page, .95):7.1f}   "
-                  f"{statistics.median(direct):9.1f} {pct(direct, .95):7.1f}")
+                  f"{statistics.median(direct):9.1f} {pct(direct, .95):7.1f}   {ratio(page, direct):>13}")
         every = [ms for (a, _, kind), v in times.items() if a == area and kind == "page" for ms in v]
         p95 = pct(every, .95)
         print(f"{area:<13} {'all pages':<14} {statistics.median(every):9.1f} {p95:7.1f}   goal p95 <= "

@@ -1,5 +1,5 @@
 """The web application built in-process for unit tests: dev secrets of the session, no service behind it (pages
-that call one are tested end to end in tests/browser)."""
+that call one use a stand-in for the client, and are tested end to end in tests/e2e/web)."""
 from __future__ import annotations
 
 import re
