@@ -101,11 +101,12 @@ def demo(count: int = 24, intake: str = INTAKE, insights: str = INSIGHTS, catalo
             await story.import_catalogue()
             await story.staff()
             service = await story.search()
+            console.print(f"\nthe catalogue imported, the offices staffed, a search: {time.perf_counter() - started:.0f} s")
             year = demo_year.plan(demo_year.now())
             if any(before[t] < len(year.of(t)) for t in tenants):
                 console.print("\n[bold]A year of bridge work[/bold] in Kortrijk and Brugge:")
                 loaded = await demo_year.Year(client, mint, say=console.print).load(year)
-                console.print(f"the year in {time.perf_counter() - started:.0f} s: "
+                console.print(f"the year loaded at {time.perf_counter() - started:.0f} s: "
                               + ", ".join(f"{n} {what}" for what, n in sorted(loaded.items())))
             else:
                 console.print("\nthe demo's year is loaded already (insights counts it): not sent again")
