@@ -145,9 +145,10 @@ async def the_partner_accepts_and_completes(partner, referral_id: str) -> None:
     await partner.go("/dev/signin")  # the development sign-in offers the catalogues' organisations
     await expect(page.locator(f"#partners option[value='{PARTNER}']")).to_have_text("OCMW Kortrijk (e2e) — Kortrijk")
     await partner.sign_in("partner", partner=PARTNER, staff_id="partner-e2e")
-    await expect(page.locator("h1")).to_have_text(f"Doorverwijzingen naar {PARTNER}")
+    await expect(page.locator("h1")).to_have_text("Doorverwijzingen naar OCMW Kortrijk (e2e)")  # a name, no id
     card = page.locator(f"article[aria-labelledby='r-{referral_id}']")
     await expect(card).to_contain_text("Wonen")
+    await expect(card).to_contain_text("Woonwinkel Kortrijk · OCMW Kortrijk (e2e)")
     await partner.check("inbox-requested")
     await card.get_by_role("button", name="Aanvaarden").click()
     await expect(page.locator(".notice")).to_have_text("De doorverwijzing is aanvaard.")
