@@ -60,6 +60,7 @@ SIGNAL_TEXTS = (
 )
 SIGNALS = {"kortrijk": 48, "brugge": 30}
 CONCURRENCY = 16
+SEARCHES = 2  # catalogue searches at a time before the year
 TRANSIENT = (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE)
 COMMAND_SECONDS = 60  # a busy machine's database answers slowly; a retry after a deadline costs more than waiting
 Mint = Callable[..., str]
@@ -212,12 +213,16 @@ class Year:
                                office_id=office, staff_id=f"demo-worker-{office}-{n}", languages=languages)
 
     async def find_services(self) -> None:
-        """Per municipality and top-level theme, the first two active services the catalogue finds (side by side)."""
+        """Per municipality and top-level theme, the first two active services the catalogue finds, SEARCHES at a
+        time: a search reads much of the catalogue, and two dozen at once each outlasted its deadline on a busy
+        machine (each retry starting over while the abandoned ones still ran)."""
         tops = sorted({t.split(".")[0] for t in THEMES})
+        gate = asyncio.Semaphore(SEARCHES)
 
         async def one(tenant: str, top: str) -> tuple[str, str, list[tuple[str, str]]]:
-            reply = await self._do(self.as_(Role.FRONT_OFFICE, tenant).catalogue_call, "SearchServices", theme=top,
-                                   page_size=2)
+            async with gate:
+                reply = await self._do(self.as_(Role.FRONT_OFFICE, tenant).catalogue_call, "SearchServices",
+                                       theme=top, page_size=2)
             return tenant, top, [(h.service.id, h.service.service.organization_id) for h in reply.hits
                                  if h.service.service.organization_id]
         for tenant, top, found in await asyncio.gather(*(one(t, top) for t in SIZE for top in tops)):

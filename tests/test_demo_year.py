@@ -62,11 +62,11 @@ def test_no_contact_details_in_the_free_text_it_sends() -> None:
 
 class _Services:
     """IntakeService, ReferralService and CatalogueService as the loader sees them: answers, the calls in the order
-    they arrived, how many commands were in flight at most."""
+    they arrived, how many commands and searches were in flight at most."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
-        self.in_flight = self.most = 0
+        self.in_flight = self.most = self.searching = self.most_searching = 0
         self.tokens: list[str] = []
 
     def as_(self, token: str) -> _Services:
@@ -74,12 +74,14 @@ class _Services:
         return self
 
     async def _answer(self, rpc: str, fields: dict) -> SimpleNamespace:
-        gated = rpc != "SearchServices"  # the searches before the year go side by side, all at once
-        self.in_flight += gated
-        self.most = max(self.most, self.in_flight)
+        search = rpc == "SearchServices"  # the searches before the year have a gate of their own
+        self.in_flight += not search
+        self.searching += search
+        self.most, self.most_searching = max(self.most, self.in_flight), max(self.most_searching, self.searching)
         await asyncio.sleep(0)
         self.calls.append((rpc, fields))
-        self.in_flight -= gated
+        self.in_flight -= not search
+        self.searching -= search
         key = fields.get("command_id", "")
         if rpc == "SearchServices":
             service = SimpleNamespace(id=f"svc-{fields['theme']}", service=SimpleNamespace(organization_id="org-1"))
@@ -119,4 +121,5 @@ def test_the_loader_keeps_the_order_that_matters_and_no_phase_waits_for_the_last
     last_question = max(at[f"{q.key}-register"] for q in year.questions)
     assert min(at[f"{q.key}-refer"] for q in referred) < last_question, "referrals begin before the last question"
     assert services.most <= 8 and loaded["questions"] == len(year.questions)
+    assert services.most_searching == demo_year.SEARCHES, "a few searches at a time, not two dozen"
     assert len(mints) == len(set(mints)), "one token per person, not per call"
