@@ -83,15 +83,16 @@ class MongoQuestionViews:
         self._ends: dict[str, int] = {}  # list → the entry after its last one this process saw (a hint)
 
     async def create_indexes(self) -> None:
-        """Drop the indexes of the layout before (FerretDB never read them; SQLite kept them on every write) and list
-        the questions stored before there were lists."""
+        """Once (then one lookup a start): drop the indexes of the layout before (FerretDB never read them; SQLite
+        kept them on every write) and list the questions stored before there were lists."""
+        if await self._lists.find_one({"_id": LISTED}) is not None:
+            return
         for name in OLD_INDEXES:
             with contextlib.suppress(OperationFailure):
                 await self._views.drop_index(name)
-        if await self._lists.find_one({"_id": LISTED}) is None:
-            await self._list_stored()
-            with contextlib.suppress(DuplicateKeyError):
-                await self._lists.insert_one({"_id": LISTED})
+        await self._list_stored()
+        with contextlib.suppress(DuplicateKeyError):
+            await self._lists.insert_one({"_id": LISTED})
 
     async def _list_stored(self) -> None:
         """Every stored question in its lists, in `_id` order (one read of the whole collection, once)."""
