@@ -23,6 +23,7 @@ from services.plumbing import devsecrets
 from services.plumbing.auth import Principal, TokenIssuer, load_private
 from services.plumbing.settings import Settings
 from tests.e2e import scan
+from tests.faults.servers import Servers
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / ".local" / "logs" / "e2e"
@@ -183,6 +184,22 @@ async def _serving(address: str, credentials: grpc.ChannelCredentials, procs: li
 async def system(settings: Settings, request: pytest.FixtureRequest, secrets: Path,
                  token: Tokens) -> AsyncIterator[Client]:
     """Intake and insights as processes, with TLS; the client acts as a Kortrijk front-office worker."""
+    async with _system(settings, request, secrets, token) as client:
+        yield client
+
+
+@pytest.fixture
+async def own_system(own_stack: Servers, request: pytest.FixtureRequest, secrets: Path,
+                     token: Tokens) -> AsyncIterator[Client]:
+    """As `system`, on the session's own Kafka and FerretDB (tests/conftest.py), for a test that stops one of them.
+    Its names are not in SESSION: the scan at the end reads the shared stack."""
+    async with _system(own_stack.settings(), request, secrets, token) as client:
+        yield client
+
+
+@asynccontextmanager
+async def _system(settings: Settings, request: pytest.FixtureRequest, secrets: Path,
+                  token: Tokens) -> AsyncIterator[Client]:
     async with running(("intake", "insights"), settings, secrets, request.node.name) as ports:
         client = Client(f"127.0.0.1:{ports['intake']}", f"127.0.0.1:{ports['insights']}",
                         token(Role.FRONT_OFFICE, "kortrijk"), client_credentials(secrets))

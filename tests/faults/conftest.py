@@ -19,7 +19,7 @@ from tests.faults import servers as stack
 from tests.faults.checks import Views
 from tests.faults.load import TENANTS, Caller
 from tests.faults.processes import Service
-from tests.faults.report import REPORT
+from tests.faults.report import FAULT_TABLE, REPORT
 from tests.faults.system import System
 
 CALLERS_PER_MUNICIPALITY = 6  # 12 concurrent callers
@@ -28,18 +28,19 @@ LOGS = stack.ROOT / ".local" / "logs" / "faults"
 RECONNECT = (("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 1000))
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+@pytest.fixture(autouse=True)
+def report_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each experiment, the table so far rides on the test's report (an xdist worker's REPORT is not the
+    controller's): tests/conftest.py prints the last one at the end of the session."""
+    yield
     if REPORT.rows:
-        terminalreporter.write_sep("=", "fault suite")
-        for line in REPORT.lines():
-            terminalreporter.write_line(line)
+        request.node.user_properties.append((FAULT_TABLE, REPORT.lines()))
 
 
 @pytest.fixture(scope="module")
-def servers() -> Iterator[stack.Servers]:
-    started = stack.start()
-    yield started
-    stack.remove(started)
+def servers(own_stack: stack.Servers) -> stack.Servers:
+    """The session's own Kafka and FerretDB (tests/conftest.py), started in the background at collection."""
+    return own_stack
 
 
 @pytest.fixture(scope="module")

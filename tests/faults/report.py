@@ -42,3 +42,4 @@ class Report:
 
 
 REPORT = Report()
+FAULT_TABLE = "fault suite"  # the user property of a test's report carrying REPORT.lines()
