@@ -81,6 +81,7 @@ class MongoQuestionViews:
         self._views = client[database][VIEWS]
         self._lists = client[database][LISTS]
         self._ends: dict[str, int] = {}  # list → the entry after its last one this process saw (a hint)
+        self._appending: dict[str, asyncio.Lock] = {}  # list → one append at a time in this process
 
     async def create_indexes(self) -> None:
         """Once (then one lookup a start): drop the indexes of the layout before (FerretDB never read them; SQLite
@@ -165,6 +166,15 @@ class MongoQuestionViews:
         await asyncio.gather(*(self._append(key, [doc["_id"]]) for key in _lists_of(doc)))
 
     async def _append(self, key: str, ids: list[str]) -> None:
+        """Entries for `ids` at the end of the list, one append of a list at a time in this process: writers of one
+        office's day (every front-office worker of it) queue here instead of racing each other for its next entry
+        (each loser paying a refused insert and a retry); other processes' writers are still taken care of below."""
+        if len(self._appending) >= MAX_HINTS:
+            self._appending = {k: v for k, v in self._appending.items() if v.locked()}
+        async with self._appending.setdefault(key, asyncio.Lock()):
+            await self._append_after(key, ids)
+
+    async def _append_after(self, key: str, ids: list[str]) -> None:
         """Entries for `ids` at the end of the list, in order; an entry another writer took first is skipped. A list
         this process has not seen is most often new (a client's first question, an office's first of the day): its
         first entry is tried before any probe."""

@@ -22,14 +22,16 @@ async def test_mongo_question_referrals(mongo, settings) -> None:
 
 
 class Finds(monitoring.CommandListener):
-    """The filters of the `find` commands sent, by collection."""
+    """The filters of the `find` commands sent, by collection; and how many inserts were sent."""
 
     def __init__(self) -> None:
         self.filters: list[tuple[str, dict[str, Any]]] = []
+        self.inserts = 0
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name == "find":
             self.filters.append((event.command["find"], dict(event.command.get("filter", {}))))
+        self.inserts += event.command_name == "insert"
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -73,6 +75,25 @@ async def test_questions_registered_at_once_are_all_listed(mongo, settings) -> N
     await one.put(_view(24, "huis", "2026-03-10", "c-24"))  # its hint is behind the other's entries
     listed = await MongoQuestionViews(mongo, database).of_office("kortrijk", "huis", "2026-03-10", limit=100)
     assert [d["_id"] for d in listed] == [f"q-{n:04d}" for n in range(25)]
+
+
+async def test_the_workers_of_one_office_day_queue_for_its_list_instead_of_racing(stack, settings) -> None:
+    """32 questions of one office's day at once in one process: each written with one insert of its office entry,
+    one of its client entry and one of its document, none refused and retried (racing writers each lost to all
+    the others before them: RegisterQuestion fell to a few per second with 32 callers)."""
+    finds = Finds()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_url, event_listeners=[finds])
+    try:
+        views = MongoQuestionViews(client, settings.database("intake"))
+        await views.create_indexes()
+        await views.put(_view(0, "huis", "2026-03-10", "c-0"))
+        finds.inserts = 0
+        await asyncio.gather(*(views.put(_view(n, "huis", "2026-03-10", f"c-{n}")) for n in range(1, 33)))
+        assert finds.inserts == 3 * 32
+        listed = await views.of_office("kortrijk", "huis", "2026-03-10", limit=100)
+        assert [d["_id"] for d in listed] == [f"q-{n:04d}" for n in range(33)]
+    finally:
+        await client.close()
 
 
 async def test_questions_stored_before_the_lists_are_listed_at_start(mongo, settings) -> None:
