@@ -43,7 +43,7 @@ def schedule(s: Schedule) -> Schedule:
         for n in getattr(s, name):
             if n == 0 or abs(n) > most:
                 raise ValueError(f"{name} {n} is not a day or week number (1..{most}, or -1..-{most} from the end)")
-    if s.opens_at and s.closes_at and _clock(s.opens_at) >= _clock(s.closes_at):
+    if s.opens_at and s.closes_at and time_of_day(s.opens_at) >= time_of_day(s.closes_at):
         raise ValueError(f"opens_at {s.opens_at} is not before closes_at {s.closes_at}")
     if s.valid_from and s.valid_to and s.valid_from > s.valid_to:
         raise ValueError("valid_from lies after valid_to")
@@ -60,7 +60,7 @@ def schedule(s: Schedule) -> Schedule:
     return s
 
 
-def _clock(value: str) -> time:
+def time_of_day(value: str) -> time:
     """A clock time as a comparable time of day (its offset, if any, is the schedule's zone: the same for both)."""
     return time.fromisoformat(value).replace(tzinfo=None)
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule
 
 from contracts.events.catalogue import Closure, Schedule
-from services.catalogue.domain.checks import BYDAY, OFFSET
+from services.catalogue.domain.checks import BYDAY, OFFSET, time_of_day
 
 LOCAL = ZoneInfo("Europe/Brussels")
 DAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH, "FR": rrule.FR, "SA": rrule.SA,
@@ -48,7 +48,7 @@ def _offset(text: str) -> timezone:
 
 
 def _clock(value: str | None, default: time) -> time:
-    return time.fromisoformat(value).replace(tzinfo=None) if value else default
+    return time_of_day(value) if value else default
 
 
 def overlaps(s: Schedule, window: Window) -> bool:
