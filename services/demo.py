@@ -133,7 +133,11 @@ class Demo:
         def shown(c: Any, unit: str = "") -> str:
             return (f"<{k}" if not unit else "hidden") if c.suppressed else f"{c.value}{unit}"
 
-        reasons = ", ".join(f"{r.reason} {shown(r.gaps)}" for r in needs.gap_reasons if r.theme == "*")
+        periods: dict[str, list[str]] = {}
+        for r in needs.gap_reasons:
+            if r.theme == "*":
+                periods.setdefault(r.period, []).append(f"{r.reason} {shown(r.gaps)}")
+        reasons = "; ".join(f"{period}: {', '.join(rs)}" for period, rs in sorted(periods.items()))
         return (f"{tenant}: went along {shown(work.accompaniments)} times "
                 f"({shown(work.minutes_accompanying, ' min')}); gaps in the offer {shown(needs.total.gaps)}"
                 + (f" — why: {reasons}" if reasons else ""))

@@ -14,6 +14,8 @@ from services.referral.adapters import legacy
 from services.referral.application import reference
 from services.referral.domain.referral import QuestionFacts, ServiceFacts
 
+INDEXED = "~indexed"  # the marker of `referrals_of_question`: the referrals stored before it are listed
+
 
 class MongoReference:
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
@@ -56,13 +58,32 @@ async def _apply(collection: Any, change: reference.Change) -> None:
 
 
 class MongoViews:
+    """The referral documents, and per question the `_id`s of its referrals (`of_question`, keyed (tenant, question
+    id)): the question's list is read by `_id` alone, where a filter on `question_id` read and decoded every referral
+    of the collection on FerretDB (72 ms for the question page of the demo year's 513 referrals; 4 ms so)."""
+
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         self._docs = client[database]["referrals"]
+        self._of_question = client[database]["referrals_of_question"]
 
     async def create_indexes(self) -> None:
         await self._name_legacy_documents()
         for keys in (["tenant", "question_id"], ["tenant", "office_id", "open"], ["status", "overdue"]):
             await self._docs.create_index([(k, ASCENDING) for k in keys] + [("requested_at", ASCENDING)])
+        await self._index_questions_of_before()
+
+    async def _index_questions_of_before(self) -> None:
+        """List under their question the referrals stored before there were such lists (once: then marked done)."""
+        if await self._of_question.find_one({"_id": INDEXED}) is not None:
+            return
+        async for doc in self._docs.find({}, {"tenant": 1, "question_id": 1}):
+            if doc.get("tenant") and doc.get("question_id"):
+                await self._list_under_question(doc["tenant"], doc["question_id"], doc["_id"])
+        await self._of_question.update_one({"_id": INDEXED}, {"$set": {"done": True}}, upsert=True)
+
+    async def _list_under_question(self, tenant: str, question_id: str, doc_id: str) -> None:
+        await self._of_question.update_one({"_id": reference.key(tenant, question_id)},
+                                           {"$addToSet": {"referrals": doc_id}}, upsert=True)
 
     async def _name_legacy_documents(self) -> None:
         """A document written before referral ids were per municipality is keyed by the referral id (its stream's
@@ -71,11 +92,17 @@ class MongoViews:
             await self._docs.update_one({"_id": doc["_id"]}, {"$set": {"referral_id": doc["_id"]}})
 
     async def put(self, doc: dict[str, Any]) -> None:
+        await self._list_under_question(doc["tenant"], doc["question_id"], doc["_id"])  # first: never unlisted
         await _guarded_set(self._docs, doc["_id"], "version", doc["version"],
                            {k: v for k, v in doc.items() if k != "_id"})
 
     async def find(self, tenant: str | None, where: dict[str, Any], offset: int, limit: int) -> list[dict[str, Any]]:
         query = where | ({"tenant": tenant} if tenant is not None else {})
+        if tenant is not None and set(where) == {"question_id"}:  # the question's own list, by `_id`
+            listed = await self._of_question.find_one({"_id": reference.key(tenant, where["question_id"])})
+            if not listed:
+                return []
+            query = query | {"_id": {"$in": listed["referrals"]}}
         cursor = self._docs.find(query).sort([("requested_at", ASCENDING), ("_id", ASCENDING)]).skip(offset)
         return await cursor.limit(limit).to_list()
 
