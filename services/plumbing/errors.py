@@ -10,6 +10,26 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 SHOWN = 5  # offending items named in one message; the rest are counted
+# What a field's pattern asks, in words: a refusal says "should be <this>" instead of pydantic's "String should match
+# pattern '<the regular expression>'". Every pattern of the requests and events has one (test_error_forms.py).
+FORMS = {
+    r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$":
+        "a time of day from 00:00 to 23:59 (HH:MM or HH:MM:SS), with Z or an offset such as +01:00 if any",
+    r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$": "a time of day from 00:00 to 23:59 (HH:MM or HH:MM:SS)",
+    r"^[A-Z]{3}$": "a currency code of three capital letters (ISO 4217), such as EUR",
+    r"^[A-Z]{2}$": "a country code of two capital letters (ISO 3166), such as BE",
+    r"^[01]\d{9}$": "an enterprise number (KBO) of 10 digits, starting with 0 or 1",
+    r"^[a-z][a-z0-9.-]*$": "a code of small letters, digits, '.' and '-', starting with a letter",
+    r"^[a-z][a-z0-9-]*$": "a municipality code of small letters, digits and '-', starting with a letter",
+    r"^[A-Za-z0-9+/=]+$": "base64 text",
+    r"^[A-Za-z0-9._-]+$": "an id of letters, digits, '.', '_' and '-'",
+    r"^[A-Za-z0-9_-]+$": "an id of letters, digits, '_' and '-'",
+    r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$": "an id of letters, digits, '_', '.', ':' and '-', starting with a letter or digit",
+    r"^[0-9+ ()./-]*$": "a phone number: digits, spaces and + ( ) . / - only",
+    r"^\d{4}-\d{2}-\d{2}$": "a day as YYYY-MM-DD",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "a month as YYYY-MM",
+}
+UNKNOWN_FORM = "in the form this field takes"
 ECHO = 64  # characters of an input value echoed in a message
 MESSAGE = 2000  # characters of a whole error message at most
 
@@ -72,6 +92,9 @@ def violations(exc: ValidationError, shown: int = SHOWN) -> list[tuple[str, str]
     out = []
     for err in exc.errors(include_url=False, include_input=False)[:shown]:
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".") or "request"
+        if err["type"] == "string_pattern_mismatch":
+            out.append((field, f"should be {FORMS.get(err.get('ctx', {}).get('pattern', ''), UNKNOWN_FORM)}"))
+            continue
         out.append((field, bounded(err["msg"], 200)))
     return out
 

@@ -33,6 +33,8 @@ SHAPES: list[tuple[re.Pattern[str], str, Callable[[re.Match[str], Language], dic
      lambda m, t: {}),
     (re.compile(r"^List should have at least 1 item after validation, not 0$"), N_("choose at least one"),
      lambda m, t: {}),
+    (re.compile(r"^should be (.+)$"), N_("should be %(form)s"),  # a pattern's words: errors.FORMS
+     lambda m, t: {"form": t.gettext(m.group(1))}),
 ]
 AND = N_(" and ")
 

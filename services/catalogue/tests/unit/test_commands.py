@@ -23,7 +23,7 @@ def test_languages_become_canonical_iso_639_codes() -> None:
     ({"eligibility": {"minimum_age": 30, "maximum_age": 18}}, "record", "minimum_age is above"),
     ({"schedules": [{"byday": ["TU"], "opens_at": "12:00", "closes_at": "09:00"}]}, "record", "not before"),
     ({"schedules": [{"byday": ["2TU"]}]}, "record", "not an RFC 5545 weekday for WEEKLY"),
-    ({"schedules": [{"byday": ["TU"], "opens_at": "25:00"}]}, "record.schedules[0].opens_at", "pattern"),
+    ({"schedules": [{"byday": ["TU"], "opens_at": "25:00"}]}, "record.schedules[0].opens_at", "a time of day"),
     ({"closures": [{"starts": "2026-12-31", "ends": "2026-12-24"}]}, "record", "ends before it starts"),
     ({"capacity": {"available": -1, "updated": "2026-11-01T09:00:00Z"}}, "record.capacity.available", "0"),
 ])

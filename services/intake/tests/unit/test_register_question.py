@@ -60,7 +60,7 @@ async def test_a_returning_client_keeps_their_pseudonym() -> None:
     ({"client_languages": ("xx",)}, "client_languages", "unknown ISO 639 language code"),
     ({"language_used": ""}, "language_used", "unknown ISO 639 language code"),
     ({"command_id": ""}, "command_id", "at least 8"),
-    ({"office_id": "a b"}, "office_id", "pattern"),
+    ({"office_id": "a b"}, "office_id", "should be an id of letters"),
     ({"occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at", "future"),
 ])
 def test_bad_input_names_the_field_and_the_reason(changes: dict, field: str, reason: str) -> None:

@@ -3,7 +3,10 @@ reader's language."""
 from __future__ import annotations
 
 import grpc
+import pytest
+from pydantic import BaseModel, Field, ValidationError
 
+from services.plumbing.errors import violations
 from services.plumbing.statuses import Refusal, invalid
 from services.web import faults, i18n
 
@@ -63,3 +66,17 @@ async def test_a_read_the_service_cannot_answer_is_the_not_available_page_not_a_
         with pytest.raises(HTTPException) as caught:
             await found(None, call())  # type: ignore[arg-type]
         assert caught.value.status_code == status
+
+
+def test_a_value_not_of_its_fields_form_is_refused_in_the_readers_words() -> None:
+    """A phone number typed with letters: the service names the form in words (errors.FORMS), the page translates."""
+    class ContactDetails(BaseModel):  # intake's field (the web application imports no service)
+        phone: str = Field(default="", max_length=40, pattern=r"^[0-9+ ()./-]*$")
+
+    with pytest.raises(ValidationError) as caught:
+        ContactDetails(phone="call me maybe")
+    [(field, reason)] = violations(caught.value)
+    fault = faults.from_rpc(rpc_error(invalid(field, reason)), i18n.language("nl"), {"phone"})
+    assert fault.fields == {"phone": "verwacht: een telefoonnummer: alleen cijfers, spaties en + ( ) . / -"}
+    fault = faults.from_rpc(rpc_error(invalid(field, reason)), i18n.language("fr"), {"phone"})
+    assert fault.fields["phone"].startswith("attendu : un numéro de téléphone")

@@ -10,15 +10,18 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from services.plumbing.errors import FORMS, UNKNOWN_FORM
+
 WEB = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def extracted() -> set[str]:
+    """The words of the pages, and the words the services put a field's pattern in (shown translated)."""
     with (WEB / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    found = set()
+    found = {*FORMS.values(), UNKNOWN_FORM}
     for _, _, message, _, _ in extract_from_dir(str(WEB), method_map, options_map, keywords=KEYWORDS):
         found.add(message if isinstance(message, str) else message[0])
     return found
