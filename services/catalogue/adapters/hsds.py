@@ -21,7 +21,7 @@ from contracts.hsds.documents import count as _count
 from services.catalogue.adapters import hsds_out, hsds_records
 from services.catalogue.adapters.hsds_schema import errors
 from services.catalogue.application.hsds_export import Catalogue
-from services.catalogue.application.hsds_import import Incoming
+from services.catalogue.application.hsds_import import Incoming, not_imported
 from services.plumbing.errors import InvalidArgument, describe, few
 from services.plumbing.offload import NEVER, Stop
 
@@ -118,9 +118,7 @@ def _whole_objects(items: list[Incoming]) -> list[Incoming]:
     """Items of an object of the file one of whose records is rejected are rejected with it, saying why."""
     failed = {item.group: item for item in items if item.problems}
     return [item if item.problems or item.skipped or item.group not in failed else replace(
-        item, record=None, link=None, problems=(
-            f"not imported: {failed[item.group].kind} {failed[item.group].hsds_id} of the same object "
-            f"(#{item.group + 1}) was rejected, and an object lands whole or not at all",)) for item in items]
+        item, record=None, link=None, problems=(not_imported(failed[item.group]),)) for item in items]
 
 
 def _one(kind: str, doc: dict[str, Any], schema_dir: Path, position: str,

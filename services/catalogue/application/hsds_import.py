@@ -59,6 +59,13 @@ async def our_id(deps: Deps, kind: str, tenant: str, hsds_id: str) -> str:
     return str(uuid.uuid5(IMPORTS, f"{kind}:{hsds_id}"))
 
 
+def not_imported(rejected: Incoming) -> str:
+    """Why a record of the file is not imported although nothing is wrong with it: another of its object was rejected
+    (when the file was read, or when its command was refused)."""
+    return (f"not imported: {rejected.kind} {rejected.hsds_id} of the same object (#{rejected.group + 1}) was "
+            "rejected, and an object lands whole or not at all")
+
+
 async def import_records(items: list[Incoming], tenant: str, command_id: str, ctx: Context,
                          deps: Deps) -> list[Report]:
     reports, ctx = [], replace(ctx, derived_command_ids=True)
@@ -71,8 +78,7 @@ async def import_records(items: list[Incoming], tenant: str, command_id: str, ct
             continue
         if item.group in failed:
             first = failed[item.group]
-            reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(
-                f"not imported: {first.kind} {first.hsds_id} of the same object was rejected",)))
+            reports.append(Report(item.kind, item.hsds_id, "rejected", reasons=(not_imported(first),)))
             continue
         key = uuid.uuid5(IMPORTS, f"{command_id}/{item.kind}/{item.hsds_id}").hex
         try:
