@@ -27,3 +27,12 @@ async def test_referrals_stored_before_the_question_lists_are_listed_once_at_sta
     await db["referrals"].insert_one(doc(4))  # not through put: the listing of what came before is done once
     await views.create_indexes()
     assert ids(await views.find(TENANT, {"question_id": "q-1"}, 0, 10)) == ["r-1", "r-2"]
+
+
+async def test_many_first_referrals_of_one_question_at_once_are_all_listed(deps) -> None:
+    """All write one list at once: on FerretDB, which reads a document and writes it back in two steps, half of them
+    were lost before the list's writes were queued (MongoViews._list_under_question)."""
+    import asyncio
+
+    await asyncio.gather(*(deps.views.put(doc(n)) for n in range(1, 21)))
+    assert ids(await deps.views.find(TENANT, {"question_id": "q-1"}, 0, 50)) == [f"r-{n}" for n in range(1, 21)]
