@@ -3,7 +3,6 @@ referrals' query model. Latest-state documents are guarded by version: `$set` on
 higher, via the filter `{_id, v < version}` with upsert; the duplicate key error of a stale upsert is ignored."""
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +14,6 @@ from services.referral.adapters import legacy
 from services.referral.application import reference
 from services.referral.domain.referral import QuestionFacts, ServiceFacts
 
-MAX_LOCKS = 4096  # locks of questions' lists kept; beyond, the idle ones are dropped
 INDEXED = "~indexed"  # the marker of `referrals_of_question`: the referrals stored before it are listed
 
 
@@ -67,7 +65,6 @@ class MongoViews:
     def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
         self._docs = client[database]["referrals"]
         self._of_question = client[database]["referrals_of_question"]
-        self._listing: dict[str, asyncio.Lock] = {}
 
     async def create_indexes(self) -> None:
         await self._name_legacy_documents()
@@ -85,17 +82,11 @@ class MongoViews:
         await self._of_question.update_one({"_id": INDEXED}, {"$set": {"done": True}}, upsert=True)
 
     async def _list_under_question(self, tenant: str, question_id: str, doc_id: str) -> None:
-        """One write of a question's list at a time in this process: FerretDB 1.x reads a document and writes it back
-        in two steps, so two `$addToSet`s on one list at once kept one of them (10 of 20 referrals listed; MongoDB
-        applies each atomically, whichever process sends them)."""
         key, add = reference.key(tenant, question_id), {"$addToSet": {"referrals": doc_id}}
-        if len(self._listing) >= MAX_LOCKS:
-            self._listing = {k: v for k, v in self._listing.items() if v.locked()}
-        async with self._listing.setdefault(key, asyncio.Lock()):
-            try:
-                await self._of_question.update_one({"_id": key}, add, upsert=True)
-            except DuplicateKeyError:  # another process's upsert made the list meanwhile
-                await self._of_question.update_one({"_id": key}, add)
+        try:
+            await self._of_question.update_one({"_id": key}, add, upsert=True)
+        except DuplicateKeyError:  # two first referrals of a question at once: the other's upsert made the list
+            await self._of_question.update_one({"_id": key}, add)
 
     async def _name_legacy_documents(self) -> None:
         """A document written before referral ids were per municipality is keyed by the referral id (its stream's

@@ -3,7 +3,7 @@ documents the collection holds: every hot read and write of the event store, the
 store is one (`{_id}`, or `{_id, version: {$lt: v}}` for a guarded write, or `{_id: {$in: [...]}}` for a list of
 them). FerretDB 1.24.2 as released read the whole table for all three (its queries compared another expression than
 its index holds, and pushed down nothing but `_id` alone); deploy/local/stack builds it with
-deploy/local/ferretdb-id-index.patch. The filter's other conditions still hold."""
+deploy/local/ferretdb.patch. The filter's other conditions still hold."""
 from __future__ import annotations
 
 from typing import Any
