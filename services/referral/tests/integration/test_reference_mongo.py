@@ -60,3 +60,22 @@ async def test_the_query_model_names_the_referral_of_documents_from_before(mongo
     await db["referrals"].insert_one({"_id": "r-old", "tenant": TENANT, "version": 2, "status": "requested"})
     await MongoViews(mongo, settings.database("referral")).create_indexes()
     assert (await db["referrals"].find_one({"_id": "r-old"}))["referral_id"] == "r-old"
+
+
+async def test_an_order_free_fact_no_smaller_than_one_stored_is_not_written_again(mongo, settings) -> None:
+    """Every question of an office and of a returning client repeats that the office is known and the client's first
+    visit; what this process stored already is not written again, an earlier first visit is."""
+    from services.referral.tests.support import first_visits
+
+    db, reference = mongo[settings.database("referral")], MongoReference(mongo, settings.database("referral"))
+    registered, late, early = first_visits()
+    await reference.learn(late)  # 1 April: the office is known, the client since 1 April
+    await db["ref_offices"].delete_many({})
+    await db["ref_clients"].update_one({}, {"$set": {"marker": "untouched"}})
+    await reference.learn(late)  # again (a redelivery), then the registration of 12 March: earlier, written
+    assert await db["ref_offices"].count_documents({}) == 0  # not written again
+    await reference.learn(registered)
+    assert await reference.client_since(TENANT, "cl-1") == date(2026, 3, 12)
+    await reference.learn(early)  # 11 March in Brussels: earlier again
+    assert await reference.client_since(TENANT, "cl-1") == date(2026, 3, 11)
+    assert await reference.office(TENANT, "office-1") is False  # never written again: deleted behind its back
