@@ -1,8 +1,8 @@
 """Updates of one document sent at once each take effect, as MongoDB applies them: the guarded writes of the query
 models (`{_id, version: {$lt: v}}`), the lists kept with `$addToSet` and counters with `$inc` rely on it. FerretDB
 1.24.2 as released read a document and wrote it back in two steps, so the later of two writes at once dropped the
-earlier one; deploy/local/stack builds it with deploy/local/ferretdb.patch, which serialises the updates of a
-collection."""
+earlier one; deploy/local/stack builds it with deploy/local/ferretdb.patch, which serialises the updates of a document
+(of a collection for a filter of no one `_id`)."""
 from __future__ import annotations
 
 import asyncio
@@ -41,3 +41,11 @@ async def test_find_and_modify_sent_at_once_hands_out_every_number_once(docs) ->
     taken = await asyncio.gather(*(docs.find_one_and_update({"_id": "seq"}, {"$inc": {"n": 1}},
                                                             return_document=True) for _ in range(AT_ONCE)))
     assert sorted(d["n"] for d in taken) == list(range(1, AT_ONCE + 1))
+
+
+async def test_updates_of_many_documents_and_of_one_sent_at_once_all_count(docs) -> None:
+    """A filter of no one `_id` (every document of a municipality) beside updates of one of those documents."""
+    await docs.insert_many([{"_id": f"d-{n}", "tenant": "kortrijk", "n": 0} for n in range(3)])
+    await asyncio.gather(*(docs.update_many({"tenant": "kortrijk"}, {"$inc": {"n": 1}}) for _ in range(AT_ONCE)),
+                         *(docs.update_one({"_id": "d-1"}, {"$inc": {"n": 1}}) for _ in range(AT_ONCE)))
+    assert [d["n"] async for d in docs.find({}).sort("_id")] == [AT_ONCE, 2 * AT_ONCE, AT_ONCE]
