@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `wegwijs demo` (the catalogue, the offices, the searches and the demo's city-year through gRPC) on
 # database and topic prefixes and ports of its own, beside whatever else runs on the stack, from fresh databases.
-# Prints the services' start, the demo's own steps, its wall time, the load average and each service's CPU seconds.
+# Prints the services' start, the demo's own steps, its wall time, the load average and each service's CPU seconds
+# (and the demo's own: the loader making the gRPC calls).
 #
 #   bench/demo_year.sh                                   # on the stack of deploy/local/stack (must be up)
 #   WEGWIJS_MONGO_URL=mongodb://127.0.0.1:27119 bench/demo_year.sh   # on another FerretDB
@@ -49,8 +50,10 @@ done
 t1=$EPOCHREALTIME
 echo "services up in $(echo "$t1 - $t0" | bc) s"
 status=0
-timeout "${BENCH_LIMIT:-1500}" .local/venv/bin/wegwijs demo >"$OUT/demo.out" 2>&1 || status=$?
+/usr/bin/time -f "%U %S" -o "$OUT/demo.cpu" timeout "${BENCH_LIMIT:-1500}" .local/venv/bin/wegwijs demo \
+  >"$OUT/demo.out" 2>&1 || status=$?
 t2=$EPOCHREALTIME
 grep -E "^ +[0-9]+ s|^the catalogue imported|the year loaded|the whole day|did not" "$OUT/demo.out" || tail -n 20 "$OUT/demo.out"
 echo "demo: $(echo "$t2 - $t1" | bc) s (exit $status); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for s in "${SERVICES[@]}"; do echo "  $s CPU $(cpu "${PIDS[$s]}") s"; done
+echo "  the demo's own CPU (the loader: gRPC calls, tokens) $(awk '{printf "%.1f", $1 + $2}' "$OUT/demo.cpu") s"
