@@ -13,7 +13,10 @@ Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend an
   (`CACHED_STREAMS`): a command on a stream read before reads only the commits after them (one probe when none,
   another process's appends included), and `first` of such a stream reads nothing;
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
-  at start for what an earlier process left unpublished;
+  at start for what an earlier process left unpublished; an insert the database went away during may have been
+  taken or not: the commit is queued as in doubt and kept only if the database has it when it answers again, before
+  the relay sends anything, and a retried command answered by an earlier commit queues that one if it is unpublished
+  (its first attempt may have been stored by an insert whose answer was lost);
 - publication is recorded by inserting a marker into `published` (`_id` = the commit's), never by updating the
   commit: FerretDB's updates read the whole collection, inserts do not;
 - a commit Kafka refused for good is recorded in `parked` (`_id` = its stream: one parked commit per stream, as the
@@ -61,6 +64,7 @@ class MongoEventStore:
         self._parked = client[database][PARKED]
         self._max_record_bytes = max_record_bytes
         self._pending: dict[str, Commit] = {}
+        self._doubtful: set[str] = set()  # queued commits whose insert the database may not have taken
         self._waiting: dict[str, str] = {}  # stream id → its parked commit's id: the stream's commits wait
         self._scanned = False
         self._scans: dict[tuple[str | None, str], asyncio.Task[Commit | None]] = {}  # running scans
@@ -75,11 +79,15 @@ class MongoEventStore:
         records.check(commit.events, self._max_record_bytes)
         try:
             await _guard(self._commits.insert_one(_to_doc(commit)))
+        except StoreUnavailable:
+            self._pending[commit.commit_id] = commit  # in its place in the queue, if the database took it
+            self._doubtful.add(commit.commit_id)
+            raise
         except DuplicateKeyError:
             earlier = (await self.by_command(commit.command_id, tenant=commit.tenant)
                        or await self._scan_once(commit.command_id, commit.tenant))
             if earlier is not None:
-                return earlier
+                return await self._queued(earlier)
             raise ConcurrencyError(f"stream {commit.stream_id} already has version {commit.first_version}") from None
         self._pending[commit.commit_id] = commit
         self._known.appended(commit)
@@ -90,9 +98,11 @@ class MongoEventStore:
     async def by_command(self, command_id: str, thorough: bool = False, *, tenant: str) -> Commit | None:
         marker = await _guard(self._commands.find_one({"_id": command_key(tenant, command_id)}))
         if marker is None:
-            return await self._scan_once(command_id, tenant) if thorough else None
-        doc = await _guard(self._commits.find_one({"_id": marker["commit"]}))
-        return _from_doc(doc) if doc else None
+            earlier = await self._scan_once(command_id, tenant) if thorough else None
+        else:
+            doc = await _guard(self._commits.find_one({"_id": marker["commit"]}))
+            earlier = _from_doc(doc) if doc else None
+        return await self._queued(earlier) if earlier is not None else None
 
     async def load(self, stream_id: str) -> list[Envelope]:
         events = self._known.get(stream_id)
@@ -111,7 +121,13 @@ class MongoEventStore:
     async def unpublished(self, limit: int) -> Sequence[Commit]:
         if not self._scanned:
             await self._scan_unpublished()
-        return list(islice((c for c in self._pending.values() if c.stream_id not in self._waiting), limit))
+        held = self._waiting.keys()
+        if self._doubtful:
+            try:
+                await self._settle_doubts()
+            except StoreUnavailable:  # settled when the database answers; meanwhile their streams wait
+                held = held | {self._pending[cid].stream_id for cid in self._doubtful if cid in self._pending}
+        return list(islice((c for c in self._pending.values() if c.stream_id not in held), limit))
 
     async def mark_published(self, commit_ids: Sequence[str]) -> None:
         keys = [commit_key(c.stream_id, c.first_version) for cid in commit_ids if (c := self._pending.get(cid))]
@@ -177,6 +193,28 @@ class MongoEventStore:
         self._waiting.pop(stream_id, None)
         self._pending.pop(parked.commit_id, None)
         return parked
+
+    async def _settle_doubts(self) -> None:
+        """Keep in the queue the commits in doubt the database has (by their id: the version may be another
+        process's commit), drop the others."""
+        doubtful = {commit_key(c.stream_id, c.first_version): cid for cid in self._doubtful
+                    if (c := self._pending.get(cid))}
+        docs = await _guard(self._commits.find({"_id": {"$in": list(doubtful)}}, {"commit_id": 1}).to_list())
+        stored = {d["_id"]: d.get("commit_id") for d in docs}
+        for key, cid in doubtful.items():
+            if stored.get(key) != cid:
+                self._pending.pop(cid, None)
+        self._doubtful.clear()
+
+    async def _queued(self, earlier: Commit) -> Commit:
+        """The commit a retried command is answered with, queued first if it is unpublished and not queued: its
+        first attempt's insert may have been taken by a database that went away before it answered."""
+        if earlier.commit_id in self._pending or not self._scanned:  # the first scan will find it if need be
+            return earlier
+        if await _guard(self._published.find_one({"_id": commit_key(earlier.stream_id, earlier.first_version)})):
+            return earlier
+        self._pending = {earlier.commit_id: earlier} | self._pending
+        return earlier
 
     async def _forget_done(self, streams: set[str]) -> None:
         """Drop from the queue the commits of `streams` another process published or resolved."""
