@@ -38,7 +38,7 @@ class App:
         return ProjectionRunner(self.projection, self.generations.store(generation), self.consumer(generation),
                                 lambda: kafka.producer(self.settings, f"{SERVICE}-dlq"),
                                 self.settings.consumer_batch_size, self.settings.consumer_poll_ms,
-                                self.settings.rebuild_workers or os.cpu_count() or 1)
+                                self.settings.rebuild_workers or os.cpu_count() or 1, self.settings.projection_linger_ms)
 
 
 async def bootstrap(settings: Settings) -> App:

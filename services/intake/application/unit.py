@@ -63,15 +63,17 @@ async def execute(cmd: Command, ctx: Context, deps: Deps, *, stream_id: str,
                   after: Callable[[Any, Sequence[Envelope]], Awaitable[None]] | None = None,
                   occurred_at: datetime | None = None, new_stream: bool = False) -> dict[str, Any]:
     """Carry out one command on one stream. A retried command_id returns its first answer and writes nothing (the
-    store knows command ids per municipality: one used in another is as new here);
-    a conflicting append reloads and decides again. `before` runs side effects that must precede the append
+    store knows command ids per municipality: one used in another is as new here): found among the stream's events
+    when its first attempt was stored (`started_by`), else refused by the store's unique command id on append (an
+    id reused on another stream) — no lookup before deciding; a conflicting append reloads and decides again. `before` runs side effects that must precede the append
     (key deletion); `after` updates the query model from the new state and the whole stream.
 
     `new_stream`: the stream id was just made up, so there is nothing to load and no earlier attempt to look up
     first; a retry is still answered with its first result, by the store's unique command_id on append.
     """
-    if not new_stream and (earlier := await deps.store.by_command(cmd.command_id, tenant=cmd.tenant)) is not None:
-        return earlier.result
+    if before is not None and not new_stream and (
+            earlier := await deps.store.by_command(cmd.command_id, tenant=cmd.tenant)) is not None:
+        return earlier.result  # its side effect is not for a retry (the id may even be reused on another stream)
     for attempt in range(RETRIES):
         envelopes = [] if new_stream else await load(deps, stream_id, cmd.tenant)
         if attempt == 0 and (earlier := await started_by(deps.store, cmd.command_id, envelopes)) is not None:

@@ -41,11 +41,6 @@ SHARDS = 64
 PACKS = 32
 PACK = "~pack:"
 SHARDS_IN_FLIGHT = 8
-# An `_id` equality is filtered by SQLite on the stored JSON; FerretDB as released decodes every document of the
-# collection for an `$in`, packs included: measured 4.4 ms for a stream's two equality lookups vs 9.5 ms for one
-# `$in` (200,000 packed positions). Up to this many ids per shard are looked up one by one. (The FerretDB of
-# deploy/local/stack, patched, reads both from the `_id` index.)
-EQUALITY_LOOKUPS = 8
 INSERT_CHUNK = 10_000
 PACKED = "z"  # a packed document's field holding its cells and guards, compressed JSON
 # How the store lays views out (documents, packs, stream positions): a generation records it with each view's
@@ -140,11 +135,10 @@ class ProjectionStore:
         found: dict[str, SeenStream] = {}
 
         async def read(shard: int, ids: set[str], packs: set[str]) -> None:
-            own, col = {}, self.positions(shard)
-            if len(ids) + len(packs) <= EQUALITY_LOOKUPS:  # each read by its `_id` (not reading the packs it skips)
-                docs = [d for d in await asyncio.gather(*(col.find_one({"_id": i}) for i in (*ids, *packs))) if d]
-            else:
-                docs = await col.find({"_id": {"$in": [*ids, *packs]}}).to_list()
+            own = {}
+            # one `$in` of the ids and packs: read from the `_id` index (MongoDB; the FerretDB of deploy/local/stack,
+            # patched); FerretDB as released decodes the whole collection for it
+            docs = await self.positions(shard).find({"_id": {"$in": [*ids, *packs]}}).to_list()
             for d in docs:
                 if d["_id"].startswith(PACK):
                     found.update({s: SeenStream(*p) for s, p in _unpack(d).items() if s in ids})
