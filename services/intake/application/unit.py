@@ -16,7 +16,7 @@ from services.intake.application.memory import (
     InMemoryQuestionViews,
 )
 from services.intake.application.ports import QuestionReferrals, QuestionViews
-from services.intake.domain.errors import Unknown
+from services.intake.domain.errors import RuleViolated, Unknown
 from services.intake.domain.fields import Command
 from services.plumbing.eventstore import Commit, ConcurrencyError, EventStore, started_by
 
@@ -48,9 +48,10 @@ class Aggregate(Protocol):
     def apply(self, event: DomainEvent) -> Any: ...
 
 
-async def load(deps: Deps, stream_id: str, tenant: str) -> list[Envelope]:
-    """The stream's events; a stream of another municipality is as unknown as a missing one."""
-    envelopes = await deps.store.load(stream_id)
+async def load(deps: Deps, stream_id: str, tenant: str, cached: bool = False) -> list[Envelope]:
+    """The stream's events (`cached`: as this process last knew them); a stream of another municipality is as
+    unknown as a missing one."""
+    envelopes = await deps.store.load(stream_id, cached=cached)
     if envelopes and envelopes[0].tenant != tenant:
         raise Unknown(f"{stream_id!r} does not exist")
     return envelopes
@@ -65,8 +66,9 @@ async def execute(cmd: Command, ctx: Context, deps: Deps, *, stream_id: str,
     """Carry out one command on one stream. A retried command_id returns its first answer and writes nothing (the
     store knows command ids per municipality: one used in another is as new here): found among the stream's events
     when its first attempt was stored (`started_by`), else refused by the store's unique command id on append (an
-    id reused on another stream) — no lookup before deciding; a conflicting append reloads and decides again. `before` runs side effects that must precede the append
-    (key deletion); `after` updates the query model from the new state and the whole stream.
+    id reused on another stream) — no lookup before deciding; a conflicting append reloads and decides again.
+    `before` runs side effects that must precede the append (key deletion); `after` updates the query model from the
+    new state and the whole stream.
 
     `new_stream`: the stream id was just made up, so there is nothing to load and no earlier attempt to look up
     first; a retry is still answered with its first result, by the store's unique command_id on append.
@@ -75,13 +77,20 @@ async def execute(cmd: Command, ctx: Context, deps: Deps, *, stream_id: str,
             earlier := await deps.store.by_command(cmd.command_id, tenant=cmd.tenant)) is not None:
         return earlier.result  # its side effect is not for a retry (the id may even be reused on another stream)
     for attempt in range(RETRIES):
-        envelopes = [] if new_stream else await load(deps, stream_id, cmd.tenant)
-        if attempt == 0 and (earlier := await started_by(deps.store, cmd.command_id, envelopes)) is not None:
+        # the first attempt decides on what this process knows of the stream: the append refuses a decision on a
+        # stream another process has written since, and a refusal is made again on the stream as stored
+        envelopes = [] if new_stream else await load(deps, stream_id, cmd.tenant, cached=attempt == 0)
+        if (earlier := await started_by(deps.store, cmd.command_id, envelopes)) is not None:
             return earlier.result
         state = initial()
         for envelope in envelopes:
             state = state.apply(decode(envelope))
-        events = decide(state)
+        try:
+            events = decide(state)
+        except (RuleViolated, Unknown):
+            if attempt == 0 and not new_stream:
+                continue
+            raise
         for event in events:
             state = state.apply(event)
         commit = Commit.of(events, stream_id=stream_id, first_version=state.version - len(events) + 1,

@@ -28,7 +28,7 @@ class InMemoryEventStore:
     async def by_command(self, command_id: str, thorough: bool = False, *, tenant: str) -> Commit | None:
         return next((c for c in self.commits.values() if (c.tenant, c.command_id) == (tenant, command_id)), None)
 
-    async def load(self, stream_id: str) -> list[Envelope]:
+    async def load(self, stream_id: str, cached: bool = False) -> list[Envelope]:
         commits = sorted((c for c in self.commits.values() if c.stream_id == stream_id), key=lambda c: c.first_version)
         return [e for c in commits for e in c.events]
 

@@ -10,8 +10,12 @@ Every hot read is a lookup by `_id`, the one filter FerretDB's SQLite backend an
   the retry of a command whose marker was lost in a crash, is refused by the unique index on `commits`
   and answered from the first commit, found by a scan on that rare path;
 - a commit is never changed, so the events a process loaded or appended are kept for its most recently used streams
-  (`CACHED_STREAMS`): a command on a stream read before reads only the commits after them (one probe when none,
-  another process's appends included), and `first` of such a stream reads nothing;
+  (`CACHED_STREAMS`): a load of a stream read before reads only the commits after them (one probe when none,
+  another process's appends included), a `cached` load (a command's first attempt) reads nothing, and nor does
+  `first` of such a stream; an append refused on the stream's version drops what was kept of it;
+- an append refused by a unique key is told apart with reads by `_id`: the command's marker (a retry), the commit
+  holding the version (the command's own first attempt whose answer was lost, or another command: a conflict),
+  and only when neither says, a scan for the command id used on another stream;
 - the relay's queue of unpublished commits is kept in memory for the commits this process appended, after one scan
   at start for what an earlier process left unpublished; an insert the database went away during may have been
   taken or not: the commit is queued as in doubt and kept only if the database has it when it answers again, before
@@ -84,9 +88,8 @@ class MongoEventStore:
             self._doubtful.add(commit.commit_id)
             raise
         except DuplicateKeyError:
-            earlier = (await self.by_command(commit.command_id, tenant=commit.tenant)
-                       or await self._scan_once(commit.command_id, commit.tenant))
-            if earlier is not None:
+            self._known.forget(commit.stream_id)  # behind what is stored: read again by the next load
+            if (earlier := await self._earlier(commit)) is not None:
                 return await self._queued(earlier)
             raise ConcurrencyError(f"stream {commit.stream_id} already has version {commit.first_version}") from None
         self._pending[commit.commit_id] = commit
@@ -104,8 +107,10 @@ class MongoEventStore:
             earlier = _from_doc(doc) if doc else None
         return await self._queued(earlier) if earlier is not None else None
 
-    async def load(self, stream_id: str) -> list[Envelope]:
+    async def load(self, stream_id: str, cached: bool = False) -> list[Envelope]:
         events = self._known.get(stream_id)
+        if cached and events:
+            return events
         while (doc := await _guard(self._commits.find_one({"_id": commit_key(stream_id, len(events) + 1)}))):
             events.extend(_from_doc(doc).events)
         if events:
@@ -193,6 +198,17 @@ class MongoEventStore:
         self._waiting.pop(stream_id, None)
         self._pending.pop(parked.commit_id, None)
         return parked
+
+    async def _earlier(self, commit: Commit) -> Commit | None:
+        """The commit an earlier attempt of `commit`'s command made, after a unique key refused `commit`; None: the
+        stream's version is another command's (a conflict)."""
+        if (marked := await self.by_command(commit.command_id, tenant=commit.tenant)) is not None:
+            return marked
+        doc = await _guard(self._commits.find_one({"_id": commit_key(commit.stream_id, commit.first_version)}))
+        if doc is None:  # the version is free: the command id was refused, used on another stream
+            return await self._scan_once(commit.command_id, commit.tenant)
+        taken = _from_doc(doc)
+        return taken if (taken.command_id, taken.tenant) == (commit.command_id, commit.tenant) else None
 
     async def _settle_doubts(self) -> None:
         """Keep in the queue the commits in doubt the database has (by their id: the version may be another
@@ -283,6 +299,9 @@ class _Streams:
         self._events.move_to_end(stream_id)
         while len(self._events) > self._size:
             self._events.popitem(last=False)
+
+    def forget(self, stream_id: str) -> None:
+        self._events.pop(stream_id, None)
 
     def appended(self, commit: Commit) -> None:
         """A commit this process stored: kept when it follows what is known (a new stream, or the next version)."""

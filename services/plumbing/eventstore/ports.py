@@ -88,8 +88,10 @@ class EventStore(Protocol):
         """
         ...
 
-    async def load(self, stream_id: str) -> list[Envelope]:
-        """All events of a stream, in version order."""
+    async def load(self, stream_id: str, cached: bool = False) -> list[Envelope]:
+        """All events of a stream, in version order. `cached`: what this process last read or wrote of the stream
+        will do, with no read when it has it: another process's later commits may be missing, and an append decided
+        on them is refused (ConcurrencyError), after which the stream is read again."""
         ...
 
     async def first(self, stream_id: str) -> Envelope | None:

@@ -141,8 +141,8 @@ async def test_a_concurrent_append_is_retried_on_the_new_state(desk: Desk) -> No
     q = await desk.register()
     store, real_load, calls = desk.deps.store, desk.deps.store.load, []
 
-    async def stale_once(stream_id: str):  # first load misses the close another worker just appended
-        events = await real_load(stream_id)
+    async def stale_once(stream_id: str, cached: bool = False):  # misses what another worker appended
+        events = await real_load(stream_id, cached)
         calls.append(1)
         return events[:1] if len(calls) == 1 else events
     await desk.run(c.InformClient, question_id=q)

@@ -102,3 +102,48 @@ async def test_a_stale_cache_never_hides_a_conflict(mongo, settings) -> None:
     with pytest.raises(ConcurrencyError):
         await mine.append(commit("q-race", 2))
     assert [e.stream_version for e in await mine.load("q-race")] == [1, 2]
+
+
+async def test_a_cached_load_reads_nothing_and_an_append_on_it_after_another_process_wrote_is_a_conflict(
+        mongo, settings) -> None:
+    """A command's first attempt decides on what its process knows of the stream (no read); when another process
+    wrote the stream since, the append is refused as a conflict (never a scan), and the next load reads the stream
+    as stored."""
+    from services.plumbing.eventstore import ConcurrencyError
+    from services.plumbing.tests.eventstore_contract import commit
+
+    mine, other = (MongoEventStore(mongo, settings.database("intake")) for _ in range(2))
+    await mine.create_indexes()
+    await mine.append(commit("q-shared"))
+    assert [e.stream_version for e in await mine.load("q-shared", cached=True)] == [1]
+    await other.append(commit("q-shared", 2))  # another process's command
+    reads = Reads(mine)
+    assert [e.stream_version for e in await mine.load("q-shared", cached=True)] == [1]  # what it knew
+    assert reads.finds == 0
+    with pytest.raises(ConcurrencyError):
+        await mine.append(commit("q-shared", 2))
+    assert reads.scans == 0  # the version's commit told it apart from a command id used elsewhere
+    assert [e.stream_version for e in await mine.load("q-shared", cached=True)] == [1, 2]  # read again
+
+
+class Reads:
+    """Counts the finds a store's commits collection answers (`scans`: those with a filter but `_id`)."""
+
+    def __init__(self, store: MongoEventStore) -> None:
+        self.finds = self.scans = 0
+        commits, outer = store._commits, self
+
+        class Counting:
+            def __getattr__(self, name: str):
+                return getattr(commits, name)
+
+            def find_one(self, filter, *args, **kwargs):
+                outer.finds += 1
+                outer.scans += set(filter) != {"_id"}
+                return commits.find_one(filter, *args, **kwargs)
+
+            def find(self, filter, *args, **kwargs):
+                outer.finds += 1
+                outer.scans += set(filter) != {"_id"}
+                return commits.find(filter, *args, **kwargs)
+        store._commits = Counting()  # type: ignore[assignment]
