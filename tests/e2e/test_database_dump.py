@@ -34,26 +34,29 @@ def secrets_of(person: tuple[str, ...]) -> list[str]:
     return [*name.split(), phone, phone.replace(" ", ""), email, address.split(",")[0], note, note[-30:]]
 
 
-async def _register(intake: Client, person: tuple[str, ...]) -> str:
+async def _register(intake: Client, person: tuple[str, ...]) -> tuple[str, str]:
+    """The client's id and their question's."""
     _, phone, email, address, note = person
     client_id = (await intake.intake_call("RegisterClient")).client_id
     await intake.intake_call("RecordConsent", client_id=client_id, referral_sharing=True, contact_by_phone=True)
     await intake.intake_call("RecordContactDetails", client_id=client_id, phone=phone, whatsapp=phone, email=email,
                              address=address)
     await intake.intake_call("AddClientNote", client_id=client_id, text=note)
-    await intake.intake_call("RegisterQuestion", client_id=client_id, office_id=OFFICE, channel="walk-in",
-                             themes=["housing"], client_languages=["ar"], language_used="ar")
-    return client_id
+    question = await intake.intake_call("RegisterQuestion", client_id=client_id, office_id=OFFICE, channel="walk-in",
+                                        themes=["housing"], client_languages=["ar"], language_used="ar")
+    return client_id, question.question_id
 
 
-async def _settled(mongo: AsyncMongoClient, settings, client_ids: list[str]) -> None:
-    """Until referral and insights consumed intake's events, so their databases are in the copy too."""
+async def _settled(mongo: AsyncMongoClient, settings, registered: list[tuple[str, str]]) -> None:
+    """Until referral and insights consumed intake's events (the referral's database names every client, insights'
+    every question: its stream positions), so what they wrote of them is in the copy too."""
     for _ in range(150):
-        dump = json_util.dumps(await attack.documents(mongo, settings.db_prefix))
-        names = set(await mongo.list_database_names())
-        if all(c in dump for c in client_ids) and {settings.database(s) for s in ("referral", "insights")} <= names:
+        referral, insights = [json_util.dumps(await attack.documents(mongo, settings.database(s)))
+                              for s in ("referral", "insights")]
+        if all(c in referral and q in insights for c, q in registered):
             return
         await asyncio.sleep(0.2)
+    raise AssertionError("referral and insights did not learn every client and question within 30 s")
 
 
 async def test_a_copy_of_every_database_opens_nothing_without_the_kek(settings, secrets: Path, token,
@@ -63,14 +66,16 @@ async def test_a_copy_of_every_database_opens_nothing_without_the_kek(settings, 
                         token(Role.FRONT_OFFICE, "kortrijk"), client_credentials(secrets))
         try:
             await intake.intake_call("OpenOffice", office_id=OFFICE, name="Onthaal")
-            clients = [await _register(intake, p) for p in PEOPLE]
+            registered = [await _register(intake, p) for p in PEOPLE]
+            clients = [c for c, _ in registered]
             await intake.intake_call("EraseClient", client_id=clients[ERASED])
             assert (await intake.intake_call("GetClient", client_id=clients[0])).phone == PEOPLE[0][1]
+            async with AsyncMongoClient(settings.mongo_url) as mongo:
+                await _settled(mongo, settings, registered)  # while they run
         finally:
             await intake.close()
     mongo: AsyncMongoClient = AsyncMongoClient(settings.mongo_url)
     try:
-        await _settled(mongo, settings, clients)
         copied = await attack.copy(mongo, settings.db_prefix, settings.db_prefix + "copy_")
         docs = await attack.documents(mongo, settings.db_prefix + "copy_")
         keys_in_copy = [d for d in docs if "wrapped" in d]
