@@ -85,7 +85,8 @@ async def test_barriers_and_signals_for_policy(services: Stubs, token, secrets: 
     def complete(r: Any) -> bool:
         b = {t.barrier: t for t in r.barriers}
         return {"cost", "language", "mobility"} <= set(b) and seen(b["cost"].questions) == 14 and \
-            len(b["mobility"].failed) == 1 and len(b["mobility"].signals) == 2 and len(b["language"].signals) == 1
+            len(b["mobility"].failed) == 1 and len(b["cost"].failed) == 1 and len(b["mobility"].signals) == 2 and \
+            len(b["language"].signals) == 1  # every failed referral in: the sixth decides what the fifth hides
     reply = await eventually(lambda: policy.barriers(), complete)
     tables = {t.barrier: t for t in reply.barriers}
     assert sorted(tables) == ["cost", "language", "mobility"]

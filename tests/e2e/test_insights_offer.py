@@ -46,10 +46,13 @@ async def test_gaps_in_the_offer_are_ranked_by_the_questions_left_unmet(four_ser
         for _ in range(n):
             await s.intake.register_question(themes=themes, **{**KORTRIJK, "client_languages": languages})
     policy = s.intake.as_(token(Role.POLICY, "kortrijk"))
-    reply = await eventually(lambda: policy.gaps_in_offer(),
-                             lambda r: len(r.gaps) == 3 and r.gaps[0].services_full == 1)
-    assert [(g.theme, g.language, g.office, g.questions.value, g.supply, g.services_full) for g in reply.gaps] == [
-        ("work", "ar", "*", 5, "no-capacity", 1), ("housing", "ps", "*", 2, "none", 0), ("work", "ti", "*", 1, "none", 0)]
+    expected = [("work", "ar", "*", 5, "no-capacity", 1), ("housing", "ps", "*", 2, "none", 0),
+                ("work", "ti", "*", 1, "none", 0)]
+
+    def gaps(r) -> list[tuple]:
+        return [(g.theme, g.language, g.office, g.questions.value, g.supply, g.services_full) for g in r.gaps]
+    reply = await eventually(lambda: policy.gaps_in_offer(), lambda r: gaps(r) == expected)  # every question in
+    assert gaps(reply) == expected
     csv = cli(s.intake, secrets, token(Role.POLICY, "kortrijk"), "gaps", "kortrijk", "--csv")
     assert csv.splitlines() == ["theme,language,office,questions,supply,services_full", "work,ar,*,5,no-capacity,1",
                                 "housing,ps,*,2,none,0", "work,ti,*,1,none,0"]
