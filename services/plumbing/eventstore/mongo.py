@@ -90,7 +90,7 @@ class MongoEventStore:
         except DuplicateKeyError:
             self._known.forget(commit.stream_id)  # behind what is stored: read again by the next load
             if (earlier := await self._earlier(commit)) is not None:
-                return await self._queued(earlier)
+                return earlier
             raise ConcurrencyError(f"stream {commit.stream_id} already has version {commit.first_version}") from None
         self._pending[commit.commit_id] = commit
         self._known.appended(commit)
@@ -200,15 +200,18 @@ class MongoEventStore:
         return parked
 
     async def _earlier(self, commit: Commit) -> Commit | None:
-        """The commit an earlier attempt of `commit`'s command made, after a unique key refused `commit`; None: the
-        stream's version is another command's (a conflict)."""
+        """The commit an earlier attempt of `commit`'s command made (queued if unpublished), after a unique key
+        refused `commit`; None: the stream's version is another command's (a conflict)."""
         if (marked := await self.by_command(commit.command_id, tenant=commit.tenant)) is not None:
-            return marked
+            return marked  # queued by by_command
         doc = await _guard(self._commits.find_one({"_id": commit_key(commit.stream_id, commit.first_version)}))
         if doc is None:  # the version is free: the command id was refused, used on another stream
-            return await self._scan_once(commit.command_id, commit.tenant)
+            found = await self._scan_once(commit.command_id, commit.tenant)
+            return await self._queued(found) if found is not None else None
         taken = _from_doc(doc)
-        return taken if (taken.command_id, taken.tenant) == (commit.command_id, commit.tenant) else None
+        if (taken.command_id, taken.tenant) != (commit.command_id, commit.tenant):
+            return None
+        return await self._queued(taken)
 
     async def _settle_doubts(self) -> None:
         """Keep in the queue the commits in doubt the database has (by their id: the version may be another
